@@ -1,0 +1,275 @@
+"""Registration and the catalogue: submissions, operations, their timeline, registered services.
+
+State machines are in ../shared/design.md and docs/architecture.md. Transitions happen only in
+integrations/services (conditional UPDATEs); these models hold data and constraints.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class SubmissionStatus(models.TextChoices):
+    PENDING_REVIEW = "pending_review", "Pending review"
+    APPROVED = "approved", "Approved"
+    QUEUED = "queued", "Queued"
+    REGISTERING = "registering", "Registering"
+    REGISTERED = "registered", "Registered"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    FAILED = "failed", "Failed"
+
+
+OPEN_SUBMISSION_STATUSES = (
+    SubmissionStatus.PENDING_REVIEW,
+    SubmissionStatus.APPROVED,
+    SubmissionStatus.QUEUED,
+    SubmissionStatus.REGISTERING,
+)
+
+
+class Submission(models.Model):
+    """A request to register one revision of a contract with the CAIO core."""
+
+    contract = models.ForeignKey(
+        "contracts_app.Contract", on_delete=models.PROTECT, related_name="submissions"
+    )
+    revision = models.ForeignKey(
+        "contracts_app.ContractRevision", on_delete=models.PROTECT, related_name="submissions"
+    )
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    status = models.CharField(
+        max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING_REVIEW
+    )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    core_reference = models.CharField(max_length=200, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_submissions",
+    )
+    reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or failed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status__in=[s.value for s in OPEN_SUBMISSION_STATUSES]),
+                name="one_open_submission_per_contract",
+                violation_error_message="This contract already has an open submission.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="submission_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contract.service_id} r{self.revision.number} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_SUBMISSION_STATUSES
+
+
+class OperationKind(models.TextChoices):
+    DEPRECATE = "deprecate", "Deprecate"
+    WITHDRAW = "withdraw", "Withdraw"
+
+
+class OperationStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class ServiceOperation(models.Model):
+    """A deprecate or withdraw asked of a registered service, run by a worker."""
+
+    service = models.ForeignKey(
+        "integrations.RegisteredService", on_delete=models.CASCADE, related_name="operations"
+    )
+    kind = models.CharField(max_length=12, choices=OperationKind.choices)
+    successor = models.ForeignKey(
+        "integrations.RegisteredService",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_operations"
+    )
+    status = models.CharField(
+        max_length=10, choices=OperationStatus.choices, default=OperationStatus.QUEUED
+    )
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service"],
+                condition=Q(status__in=["queued", "running"]),
+                name="one_open_operation_per_service",
+                violation_error_message="This service already has an operation in progress.",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="operation_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.service.service_id} ({self.status})"
+
+
+class Event(models.Model):
+    """One line of a contract's timeline: who did what, when, and why."""
+
+    contract = models.ForeignKey(
+        "contracts_app.Contract", on_delete=models.CASCADE, related_name="events"
+    )
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    operation = models.ForeignKey(
+        ServiceOperation, on_delete=models.CASCADE, null=True, blank=True, related_name="events"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.CharField(
+        max_length=20, default="user", help_text='"user", "worker", "sweeper" or "system".'
+    )
+    kind = models.CharField(max_length=40)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class ServiceStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    DEPRECATED = "deprecated", "Deprecated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class RegisteredService(models.Model):
+    """A contract that the CAIO core has registered: one per contract, public in the catalogue."""
+
+    contract = models.OneToOneField(
+        "contracts_app.Contract", on_delete=models.PROTECT, related_name="registered_service"
+    )
+    service_id = models.CharField(max_length=63, unique=True)
+    status = models.CharField(
+        max_length=12, choices=ServiceStatus.choices, default=ServiceStatus.ACTIVE, db_index=True
+    )
+    successor = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="predecessors"
+    )
+    current_version = models.ForeignKey(
+        "integrations.ServiceVersion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["service_id"]
+
+    def __str__(self) -> str:
+        return self.service_id
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("catalogue:detail", kwargs={"service_id": self.service_id})
+
+
+class ServiceVersion(models.Model):
+    """One registered version of a service, with the contract's fields as typed columns."""
+
+    service = models.ForeignKey(RegisteredService, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(max_length=100)
+    version_key = models.CharField(
+        max_length=200, help_text="A string that sorts like the SemVer precedence of version."
+    )
+    revision = models.ForeignKey(
+        "contracts_app.ContractRevision", on_delete=models.PROTECT, related_name="service_versions"
+    )
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    capabilities = models.JSONField(default=list)
+    languages = models.JSONField(default=list, blank=True)
+    p95_ms = models.PositiveIntegerField(null=True, blank=True)
+    p99_ms = models.PositiveIntegerField(null=True, blank=True)
+    accuracy_min = models.FloatField(null=True, blank=True)
+    availability_target = models.FloatField(null=True, blank=True)
+    max_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_images = models.PositiveIntegerField(null=True, blank=True)
+    cost_per_request = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    cost_per_token = models.DecimalField(max_digits=18, decimal_places=10, null=True, blank=True)
+    cost_per_image = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    endpoint = models.URLField(max_length=500, blank=True)
+    documentation_url = models.URLField(max_length=500, blank=True)
+    contact = models.EmailField(blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["service", "-version_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "version"], name="service_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.service_id} {self.version}"
+
+
+class LocalCoreEntry(models.Model):
+    """The embedded local core's own registry: a separate system from the catalogue.
+
+    Used only when CAIO_CORE_URL is unset; behaves like the HTTP core (idempotency keys included).
+    """
+
+    service_id = models.CharField(max_length=63, db_index=True)
+    idempotency_key = models.CharField(max_length=100, unique=True)
+    operation = models.CharField(max_length=20, default="register")
+    status = models.CharField(max_length=20, default="registered")
+    contract = models.JSONField(default=dict)
+    response = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "local core entry"
+        verbose_name_plural = "local core entries"
+
+    def __str__(self) -> str:
+        return f"{self.operation} {self.service_id}"

@@ -1,0 +1,3 @@
+"""Fragments and actions served by integrations (the submission panel lives here)."""
+
+urlpatterns: list = []

@@ -1,0 +1,67 @@
+"""`make run`: migrate, load demo data, then run web + Celery worker + beat until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management import call_command, get_commands
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Development run: migrate, demo data, web server, worker and beat (stops all on Ctrl-C)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default=os.environ.get("PORTAL_ADDR", "127.0.0.1:8000"))
+        parser.add_argument("--no-worker", action="store_true", help="Web server only.")
+
+    def handle(self, *args, addr: str, no_worker: bool, **options):
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Migrated the database.")
+        commands = get_commands()
+        self.stdout.write("Demo logins:")
+        call_command("demo_accounts")
+        if "seed_demo" in commands:
+            call_command("seed_demo", if_empty=True)
+
+        python = sys.executable
+        procs: list[tuple[str, subprocess.Popen]] = [
+            ("web", subprocess.Popen([python, "manage.py", "runserver", addr, "--noreload"])),
+        ]
+        if not no_worker:
+            celery = [python, "-m", "celery", "-A", "portal"]
+            procs.append(("worker", subprocess.Popen(
+                [*celery, "worker", "-l", "info", "-c", "2", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE]
+            )))
+            procs.append(("beat", subprocess.Popen([*celery, "beat", "-l", "info"])))
+
+        broker = "Redis" if settings.REDIS_URL else "filesystem broker"
+        core = settings.CAIO_CORE_URL or "embedded local core"
+        self.stdout.write(self.style.SUCCESS(
+            f"\nCAIO Developer Portal: http://{addr}/  (admin: http://{addr}/admin/)\n"
+            f"  worker + beat on the {broker}; CAIO core: {core}. Ctrl-C stops everything.\n"
+        ))
+        try:
+            while True:
+                for name, proc in procs:
+                    if proc.poll() is not None:
+                        self.stderr.write(f"{name} exited with {proc.returncode}; stopping.")
+                        return
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for _, proc in procs:
+                if proc.poll() is None:
+                    proc.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            for _, proc in procs:
+                try:
+                    proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.kill()

@@ -1,0 +1,101 @@
+"""Start real processes (Celery workers) that see the test database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_url() -> str:
+    """A DATABASE_URL for the test database this process is using (after setup)."""
+    s = connection.settings_dict
+    if s["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{s['NAME']}"
+    if "postgresql" in s["ENGINE"]:
+        user = s.get("USER") or ""
+        password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
+        auth = f"{user}{password}@" if user else ""
+        port = f":{s['PORT']}" if s.get("PORT") else ""
+        return f"postgres://{auth}{s.get('HOST') or '127.0.0.1'}{port}/{s['NAME']}"
+    raise RuntimeError(f"no DATABASE_URL form for {s['ENGINE']}")
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url(),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        SECRET_KEY=settings.SECRET_KEY,
+        CELERY_QUEUE=settings.CELERY_TASK_DEFAULT_QUEUE,
+        CELERY_BROKER_DIR=str(settings.CELERY_BROKER_DIR),
+        PYTHONUNBUFFERED="1",
+    )
+    if settings.REDIS_URL:
+        env["REDIS_URL"] = settings.REDIS_URL
+    else:
+        env.pop("REDIS_URL", None)
+    env.update(extra)
+    return env
+
+
+class Worker:
+    """A real `celery worker` subprocess. Stop it with .stop(); kill it by its own pid only."""
+
+    def __init__(self, log_path: Path, *, concurrency: int = 1, pool: str = "prefork",
+                 extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None):
+        self.log_path = log_path
+        self._log = open(log_path, "wb")
+        cmd = [
+            sys.executable, "-m", "celery", "-A", "portal", "worker",
+            "-l", "info", "-P", pool, "-c", str(concurrency),
+            "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--without-gossip", "--without-mingle",
+            "--without-heartbeat", "-n", f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
+            *(extra_args or []),
+        ]
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(**(extra_env or {})),
+                                     stdout=self._log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"worker exited with {self.proc.returncode}:\n{self.log()}")
+            if b"ready." in self.log_path.read_bytes():
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"worker not ready after {timeout}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_bytes().decode(errors="replace")[-4000:]
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._log.close()
+
+
+def wait_until(predicate: Callable[[], object], *, timeout: float = 30.0, interval: float = 0.1,
+               message: str = "condition") -> object:
+    """Poll until predicate() is truthy; return its value. Raises with a message on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {message}")
+        time.sleep(interval)

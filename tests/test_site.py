@@ -1,0 +1,52 @@
+import pytest
+from django.urls import reverse
+
+pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
+
+
+def test_home_page_explains_caio_and_links_to_the_catalogue(anonymous):
+    response = anonymous.get(reverse("portal:home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Connect your AI service to CAIO" in body
+    assert reverse("catalogue:list") in body
+
+
+def test_home_page_counts_only_public_services(anonymous):
+    response = anonymous.get(reverse("portal:home"))
+    assert response.context["stats"] == {"services": 0, "owners": 0}
+
+
+def test_healthz_answers_json_without_touching_the_database(anonymous, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = anonymous.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_reports_database_and_broker(anonymous):
+    response = anonymous.get("/readyz")
+    assert response.status_code == 200
+    payload = response.json()
+    assert payload["status"] == "ok"
+    assert payload["checks"]["database"]["ok"] is True
+    assert payload["checks"]["broker"]["ok"] is True
+
+
+def test_readyz_is_unavailable_when_redis_does_not_answer(anonymous, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = anonymous.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == {"ok": False, "error": "ConnectionError"}
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_from_the_dashboard(anonymous):
+    response = anonymous.get(reverse("portal:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_signed_in_developer_sees_their_dashboard(owner_client):
+    response = owner_client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    assert "Your contracts" in response.content.decode()
