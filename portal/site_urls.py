@@ -1,8 +1,8 @@
 from django.urls import path
 
-from portal.views import site
+from portal.views import dashboard, site
 
 urlpatterns = [
     path("", site.home, name="home"),
-    path("dashboard/", site.dashboard, name="dashboard"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
 ]

@@ -6,7 +6,6 @@ import logging
 import time
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -21,14 +20,6 @@ logger = logging.getLogger(__name__)
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"stats": home_stats()})
-
-
-@login_required
-def dashboard(request: HttpRequest) -> HttpResponse:
-    contracts = (
-        request.user.contracts.order_by("-updated_at").prefetch_related("revisions")[:100]
-    )
-    return render(request, "portal/dashboard.html", {"contracts": contracts})
 
 
 @never_cache

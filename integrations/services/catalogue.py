@@ -1,0 +1,100 @@
+"""Publishing a registered contract revision into the catalogue tables.
+
+Called by the pipeline in the same transaction as the submission's move to `registered`, and by
+`seed_demo`. It is the one place that maps a contract's fields to the catalogue's typed columns.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from integrations.models import RegisteredService, ServiceStatus, ServiceVersion
+
+_SEMVER = re.compile(
+    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
+    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
+    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
+)
+
+
+def semver_key(version: str) -> str:
+    """A string whose lexical order is SemVer 2.0.0 precedence (build metadata ignored).
+
+    Numbers are zero-padded; a release sorts after its pre-releases ("~" > any pre-release char).
+    """
+    match = _SEMVER.match(version)
+    if not match:
+        raise ValueError(f"{version!r} is not a SemVer 2.0.0 version")
+    major, minor, patch, pre, _build = match.groups()
+    core = f"{int(major):010d}.{int(minor):010d}.{int(patch):010d}"
+    if pre is None:
+        return core + "~"
+    parts = []
+    for ident in pre.split("."):
+        # Numeric identifiers sort before alphanumeric ones, and numerically among themselves.
+        parts.append(f"0{int(ident):010d}" if ident.isdigit() else f"1{ident}")
+    return core + "-" + ".".join(parts) + "."
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def version_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """The typed catalogue columns for a valid contract's parsed data."""
+    guarantees = data.get("guarantees") or {}
+    latency = guarantees.get("latency") or {}
+    constraints = data.get("constraints") or {}
+    cost = data.get("cost") or {}
+    return {
+        "version": data["version"],
+        "version_key": semver_key(data["version"]),
+        "name": data.get("name", data["service_id"]),
+        "description": data.get("description") or "",
+        "tags": list(data.get("tags") or []),
+        "capabilities": sorted(set(data.get("capabilities") or [])),
+        "languages": sorted(set(constraints.get("supported_languages") or [])),
+        "p95_ms": latency.get("p95_ms"),
+        "p99_ms": latency.get("p99_ms"),
+        "accuracy_min": (guarantees.get("accuracy") or {}).get("min"),
+        "availability_target": (guarantees.get("availability") or {}).get("target"),
+        "max_tokens": constraints.get("max_tokens"),
+        "max_images": constraints.get("max_images"),
+        "cost_per_request": _decimal(cost.get("per_request")),
+        "cost_per_token": _decimal(cost.get("per_token")),
+        "cost_per_image": _decimal(cost.get("per_image")),
+        "currency": (cost.get("currency") or "USD").upper(),
+        "endpoint": data.get("endpoint") or "",
+        "documentation_url": data.get("documentation_url") or "",
+        "contact": data.get("contact") or "",
+    }
+
+
+def catalogue_publish_revision(*, contract, revision) -> tuple[RegisteredService, ServiceVersion]:
+    """Record `revision` as a registered version and make it the service's current one.
+
+    Call inside the transaction that marks the submission registered. Creates the
+    RegisteredService on first registration; a withdrawn service becomes active again.
+    """
+    data = revision.data
+    service, _ = RegisteredService.objects.select_for_update().get_or_create(
+        contract=contract, defaults={"service_id": contract.service_id}
+    )
+    version, _ = ServiceVersion.objects.update_or_create(
+        service=service,
+        version=data["version"],
+        defaults={"revision": revision, **{k: v for k, v in version_fields(data).items()
+                                           if k != "version"}},
+    )
+    service.current_version = version
+    if service.status == ServiceStatus.WITHDRAWN:
+        service.status = ServiceStatus.ACTIVE
+    service.save(update_fields=["current_version", "status", "updated_at"])
+    return service, version
