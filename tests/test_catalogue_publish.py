@@ -38,3 +38,18 @@ def test_publishing_a_revision_creates_the_service_and_its_typed_version():
     assert (version.capabilities, version.languages) == (["a", "b"], ["de", "fr"])
     assert (version.p95_ms, version.p99_ms, version.accuracy_min) == (80, 120, 0.95)
     assert str(version.cost_per_request) == "0.00150000" and version.currency == "EUR"
+
+
+@pytest.mark.django_db
+def test_deprecating_a_service_records_its_successor_and_refuses_itself():
+    from integrations.services.catalogue import catalogue_set_status
+
+    old = ContractRevisionFactory()
+    new = ContractRevisionFactory()
+    old_service, _ = catalogue_publish_revision(contract=old.contract, revision=old)
+    new_service, _ = catalogue_publish_revision(contract=new.contract, revision=new)
+    catalogue_set_status(service=old_service, status="deprecated", successor=new_service)
+    old_service.refresh_from_db()
+    assert (old_service.status, old_service.successor) == ("deprecated", new_service)
+    with pytest.raises(ValueError):
+        catalogue_set_status(service=old_service, status="deprecated", successor=old_service)

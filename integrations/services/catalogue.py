@@ -98,3 +98,21 @@ def catalogue_publish_revision(*, contract, revision) -> tuple[RegisteredService
         service.status = ServiceStatus.ACTIVE
     service.save(update_fields=["current_version", "status", "updated_at"])
     return service, version
+
+
+def catalogue_set_status(
+    *, service: RegisteredService, status: str, successor: RegisteredService | None = None
+) -> RegisteredService:
+    """Mark a service active, deprecated or withdrawn in the catalogue (with an optional successor).
+
+    Called by the pipeline when a deprecate or withdraw operation completes.
+    """
+    if status not in ServiceStatus.values:
+        raise ValueError(f"unknown service status {status!r}")
+    if successor is not None and successor.pk == service.pk:
+        raise ValueError("a service cannot be its own successor")
+    service.status = status
+    if successor is not None or status == ServiceStatus.ACTIVE:
+        service.successor = successor
+    service.save(update_fields=["status", "successor", "updated_at"])
+    return service
