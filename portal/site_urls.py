@@ -1,8 +1,11 @@
 from django.urls import path
 
-from portal.views import dashboard, site
+from portal.views import dashboard, docs, site
 
 urlpatterns = [
     path("", site.home, name="home"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("docs/", docs.index, name="docs"),
+    path("docs/<slug:slug>/", docs.page, name="docs_page"),
+    path("schemas/contract/v1.json", docs.contract_schema, name="contract_schema"),
 ]
