@@ -1,0 +1,64 @@
+"""CAIO Integration SDK.
+
+Connect an AI service to the CAIO orchestration platform: describe it in a contract (schema v1),
+validate the contract exactly as the portal does, implement :class:`AIUCPService`, and register
+or discover services with :class:`CAIOClient`.
+"""
+
+from .client import CAIOClient, SyncCAIOClient
+from .contracts import (
+    CAPABILITIES,
+    CAPABILITY_DESCRIPTIONS,
+    CURRENCIES,
+    LANGUAGES,
+    SCHEMA_VERSION,
+    Contract,
+    Diagnostic,
+    ValidationResult,
+    field_specs,
+    load_contract,
+    validate_file,
+    validate_text,
+)
+from .exceptions import (
+    AuthenticationError,
+    CAIOConnectionError,
+    CAIOError,
+    ContractValidationError,
+    DiscoveryError,
+    GuaranteeViolationError,
+    RegistrationError,
+    ServiceExecutionError,
+    ServiceInitializationError,
+)
+from .service import AIUCPService
+
+__version__ = "1.0.0"
+
+__all__ = [
+    "CAPABILITIES",
+    "CAPABILITY_DESCRIPTIONS",
+    "CURRENCIES",
+    "LANGUAGES",
+    "SCHEMA_VERSION",
+    "AIUCPService",
+    "AuthenticationError",
+    "CAIOClient",
+    "CAIOConnectionError",
+    "CAIOError",
+    "Contract",
+    "ContractValidationError",
+    "Diagnostic",
+    "DiscoveryError",
+    "GuaranteeViolationError",
+    "RegistrationError",
+    "ServiceExecutionError",
+    "ServiceInitializationError",
+    "SyncCAIOClient",
+    "ValidationResult",
+    "__version__",
+    "field_specs",
+    "load_contract",
+    "validate_file",
+    "validate_text",
+]

@@ -1,0 +1,63 @@
+"""Contract schema v1: parsing, validation, the typed model, templates and examples.
+
+    >>> from caio_integration.contracts import validate_text
+    >>> result = validate_text("service_id: demo\\n")
+    >>> result.valid, [d.code for d in result.diagnostics]
+    (False, ['required', 'required', 'required'])
+"""
+
+from .diagnostics import ERROR, INFO, WARNING, Diagnostic, Severity, ValidationResult
+from .fields import FieldSpec, field_specs
+from .loader import MAX_ALIASES, MAX_BYTES, MAX_DEPTH, MAX_NODES, MAX_SCALAR
+from .model import (
+    Accuracy,
+    Availability,
+    Constraints,
+    Contract,
+    Cost,
+    Guarantees,
+    Latency,
+    load_contract,
+)
+from .resources import examples, read_template, templates
+from .schema import SCHEMA_ID, SCHEMA_VERSION, contract_schema, schema_text
+from .validation import validate_data, validate_file, validate_text
+from .vocab import CAPABILITIES, CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
+
+__all__ = [
+    "CAPABILITIES",
+    "CAPABILITY_DESCRIPTIONS",
+    "CURRENCIES",
+    "ERROR",
+    "INFO",
+    "LANGUAGES",
+    "MAX_ALIASES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "MAX_SCALAR",
+    "SCHEMA_ID",
+    "SCHEMA_VERSION",
+    "WARNING",
+    "Accuracy",
+    "Availability",
+    "Constraints",
+    "Contract",
+    "Cost",
+    "Diagnostic",
+    "FieldSpec",
+    "Guarantees",
+    "Latency",
+    "Severity",
+    "ValidationResult",
+    "contract_schema",
+    "examples",
+    "field_specs",
+    "load_contract",
+    "read_template",
+    "schema_text",
+    "templates",
+    "validate_data",
+    "validate_file",
+    "validate_text",
+]

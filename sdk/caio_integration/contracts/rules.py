@@ -1,0 +1,126 @@
+"""The contract rules JSON Schema cannot express, written as code.
+
+Each rule looks only at values of the right type: a value of the wrong type is already
+reported by the schema check, and every rule runs regardless, so all problems come out in one
+pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from .diagnostics import ERROR, INFO, WARNING, Diagnostic
+from .loader import Parsed
+from .vocab import CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
+
+_SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
+_LANG = re.compile(r"^[a-z]{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_HTTPS = re.compile(r"^https://[^\s/?#@]+(?:[/?#]\S*)?$")
+_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _diag(parsed: Parsed, severity: Any, code: str, message: str, pointer: str,
+          hint: str | None = None) -> Diagnostic:
+    line, column = parsed.position(pointer)
+    return Diagnostic(severity, code, message, pointer, line, column, hint)
+
+
+def rule_diagnostics(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
+    """Run every code rule over a (possibly partly invalid) contract mapping."""
+    out: list[Diagnostic] = []
+    out.extend(_latency(data, parsed))
+    out.extend(_capabilities(data, parsed))
+    out.extend(_languages(data, parsed))
+    out.extend(_cost(data, parsed))
+    for key in ("endpoint", "documentation_url"):
+        out.extend(_url(data, key, parsed))
+    return out
+
+
+def _latency(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    guarantees = data.get("guarantees")
+    latency = guarantees.get("latency") if isinstance(guarantees, dict) else None
+    if not isinstance(latency, dict):
+        return
+    p95, p99 = latency.get("p95_ms"), latency.get("p99_ms")
+    if _number(p95) and _number(p99) and p95 > p99:
+        yield _diag(parsed, ERROR, "latency-order",
+                    f"Latency p95 (ms) is {p95}, more than Latency p99 (ms) ({p99}); the 95th "
+                    "percentile cannot exceed the 99th.", "/guarantees/latency/p95_ms",
+                    "Make p95_ms less than or equal to p99_ms.")
+
+
+def _capabilities(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    capabilities = data.get("capabilities")
+    if not isinstance(capabilities, list):
+        return
+    known = list(CAPABILITY_DESCRIPTIONS)
+    for index, name in enumerate(capabilities):
+        if not isinstance(name, str) or not _SNAKE.match(name) or name in CAPABILITY_DESCRIPTIONS:
+            continue
+        guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = (f"Did you mean '{guess[0]}'?" if guess
+                else "Prefer a name from the CAIO capability vocabulary (caio_integration."
+                "CAPABILITIES) so that clients can discover the service.")
+        yield _diag(parsed, WARNING, "unknown-capability",
+                    f"'{name}' is not in the CAIO capability vocabulary.",
+                    f"/capabilities/{index}", hint)
+
+
+def _languages(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    constraints = data.get("constraints")
+    languages = constraints.get("supported_languages") if isinstance(constraints, dict) else None
+    if not isinstance(languages, list):
+        return
+    for index, code in enumerate(languages):
+        if isinstance(code, str) and _LANG.match(code) and code not in LANGUAGES:
+            yield _diag(parsed, ERROR, "unknown-language",
+                        f"'{code}' is not an ISO 639-1 language code.",
+                        f"/constraints/supported_languages/{index}",
+                        "Use a two-letter ISO 639-1 code such as en, es, fr or zh.")
+
+
+def _cost(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    cost = data.get("cost")
+    if not isinstance(cost, dict):
+        return
+    currency = cost.get("currency")
+    if currency is None and "currency" not in cost:
+        yield _diag(parsed, INFO, "default-currency",
+                    "Cost gives no currency, so the amounts are read as USD.", "/cost",
+                    "Add 'currency: USD' (or another ISO 4217 code) to make it explicit.")
+    elif isinstance(currency, str) and _CURRENCY.match(currency) and currency not in CURRENCIES:
+        yield _diag(parsed, ERROR, "unknown-currency",
+                    f"'{currency}' is not an ISO 4217 currency code.", "/cost/currency",
+                    "Use a three-letter ISO 4217 code such as USD, EUR or GBP.")
+
+
+def _url(data: dict[str, Any], key: str, parsed: Parsed) -> Iterator[Diagnostic]:
+    url = data.get(key)
+    if not isinstance(url, str) or not _HTTPS.match(url):
+        return  # a wrong type or a non-https URL is reported by the schema
+    title = "Endpoint URL" if key == "endpoint" else "Documentation URL"
+    problem = None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError:
+        problem = "its host or port is malformed"
+    else:
+        if host.startswith("[") or ":" in host:
+            problem = None  # an IPv6 literal; urlsplit has checked its brackets
+        elif not host or not all(_LABEL.match(label) for label in host.rstrip(".").split(".")):
+            problem = f"'{host}' is not a valid host name"
+    if problem:
+        yield _diag(parsed, ERROR, "invalid-url", f"{title} is not a valid URL: {problem}.",
+                    f"/{key}", "Use a URL such as https://api.example.com/v1.")
