@@ -223,6 +223,10 @@ AXES_COOLOFF_TIME = _int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Lower-cased and stripped, so "Owner@Example.com " and "owner@example.com" count as one account.
+AXES_USERNAME_CALLABLE = "portal.accounts.axes.username_from_credentials"
+# Signed email-verification links expire after this many seconds (default three days).
+EMAIL_VERIFICATION_MAX_AGE = _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
 
 try:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
