@@ -52,6 +52,19 @@ def _isolated_broker(tmp_path_factory):
     yield queue
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache_namespace(settings):
+    """Each test sees an empty cache (rate limits, validation cache) on the real backend.
+
+    On Redis a new key prefix per test, rather than FLUSHDB, which would also drop broker keys.
+    """
+    caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+    for config in caches.values():
+        config["KEY_PREFIX"] = f"t{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches
+    yield
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD
