@@ -224,6 +224,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Lower-cased and stripped, so "Owner@Example.com " and "owner@example.com" count as one account.
+# The sign-in and admin forms post the email as "username", and Django's failed-login signal
+# carries it under that key too (axes would otherwise default to USERNAME_FIELD, "email").
+AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.axes.username_from_credentials"
 # Signed email-verification links expire after this many seconds (default three days).
 EMAIL_VERIFICATION_MAX_AGE = _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600, minimum=60)

@@ -14,6 +14,6 @@ def username_from_credentials(request: HttpRequest, credentials: dict | None) ->
     """AXES_USERNAME_CALLABLE: the login from the credentials or the POSTed form, normalised."""
     field = settings.AXES_USERNAME_FORM_FIELD
     if credentials:
-        return normalise_login(credentials.get(field))
+        return normalise_login(credentials.get(field) or credentials.get("email"))
     data = getattr(request, "data", None) or request.POST
     return normalise_login(data.get(field))
