@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from integrations.catalogue.fields import StringListField
+
 
 class SubmissionStatus(models.TextChoices):
     PENDING_REVIEW = "pending_review", "Pending review"
@@ -273,3 +275,67 @@ class LocalCoreEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.service_id}"
+
+
+class CatalogueEntry(models.Model):
+    """Discovery's index: one row per listed (active or deprecated) service at its current version.
+
+    Denormalised from RegisteredService + its current ServiceVersion + the owner, and kept in step
+    by integrations/services/catalogue.py (publish, set status). Withdrawn services have no row.
+    On PostgreSQL the table also has a generated ``search_vector`` tsvector column (GIN) and GIN
+    indexes on the two arrays; see migration catalogue_entry and integrations/discovery.py.
+    """
+
+    registered_service = models.OneToOneField(
+        RegisteredService, on_delete=models.CASCADE, primary_key=True,
+        related_name="catalogue_entry",
+    )
+    version = models.ForeignKey(ServiceVersion, on_delete=models.CASCADE, related_name="+")
+    service_id = models.CharField(max_length=63, unique=True)
+    deprecated = models.BooleanField(default=False)
+    name = models.CharField(max_length=100)
+    description = models.TextField(blank=True)
+    version_label = models.CharField(max_length=100)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    owner_name = models.CharField(max_length=60)
+    owner_key = models.CharField(max_length=60, db_index=True, help_text="lower(owner_name)")
+    p95_ms = models.PositiveIntegerField(null=True, blank=True)
+    p99_ms = models.PositiveIntegerField(null=True, blank=True)
+    accuracy_min = models.FloatField(null=True, blank=True)
+    availability_target = models.FloatField(null=True, blank=True)
+    max_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_images = models.PositiveIntegerField(null=True, blank=True)
+    cost_per_request = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    cost_per_token = models.DecimalField(max_digits=18, decimal_places=10, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+    registered_at = models.DateTimeField()
+    capabilities = StringListField()
+    languages = StringListField()
+    search_text = models.TextField(blank=True, help_text="Lowercased name, id, description, tags.")
+
+    class Meta:
+        ordering = ["deprecated", "service_id"]
+        indexes = [
+            models.Index(fields=["deprecated", "p95_ms", "service_id"], name="catalogue_fastest_idx"),
+            models.Index(fields=["deprecated", "-registered_at", "service_id"],
+                         name="catalogue_newest_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.service_id
+
+
+class CatalogueTerm(models.Model):
+    """Membership of a capability ("c") or language ("l") value, for set matching on any database."""
+
+    entry = models.ForeignKey(CatalogueEntry, on_delete=models.CASCADE, related_name="terms")
+    kind = models.CharField(max_length=1)
+    value = models.CharField(max_length=100)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "value", "entry"], name="catalogue_term_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.value}"
