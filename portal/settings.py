@@ -201,6 +201,50 @@ CAIO_CORE_TOKEN = env.str("CAIO_CORE_TOKEN", default="")
 CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
 
 PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
+
+# --- Registration pipeline (integrations/services/submissions.py, docs/pipeline.md) ---------
+
+
+def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not value >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+PIPELINE_MAX_ATTEMPTS = _int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
+PIPELINE_BACKOFF_BASE = _float("PIPELINE_BACKOFF_BASE", 5.0, minimum=0.01)
+PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
+# Backoffs up to this long ride on a Celery countdown; longer ones wait in the database for the
+# sweeper. A countdown must end well inside Redis' visibility timeout or it is delivered twice.
+PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
+PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
+SWEEPER_GRACE_SECONDS = _float("SWEEPER_GRACE_SECONDS", 60.0)
+SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 30.0, minimum=1.0)
+if PIPELINE_BACKOFF_MAX < PIPELINE_BACKOFF_BASE:
+    raise ImproperlyConfigured("PIPELINE_BACKOFF_MAX must be at least PIPELINE_BACKOFF_BASE.")
+if PIPELINE_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"PIPELINE_LEASE_SECONDS={PIPELINE_LEASE_SECONDS:g} must exceed "
+        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}, so a lease outlives a running task."
+    )
+if PIPELINE_LEASE_SECONDS <= CAIO_CORE_TIMEOUT:
+    raise ImproperlyConfigured("PIPELINE_LEASE_SECONDS must exceed CAIO_CORE_TIMEOUT.")
+_visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
+if _visibility and PIPELINE_COUNTDOWN_MAX + CELERY_TASK_TIME_LIMIT >= _visibility:
+    raise ImproperlyConfigured(
+        f"PIPELINE_COUNTDOWN_MAX + CELERY_TASK_TIME_LIMIT must stay under Redis' visibility "
+        f"timeout ({_visibility}s), or a delayed task is delivered twice."
+    )
+CELERY_BEAT_SCHEDULE = {
+    "pipeline-sweep": {"task": "integrations.sweep", "schedule": SWEEPER_INTERVAL_SECONDS},
+}
 REQUIRE_SERVICES = _bool("REQUIRE_SERVICES", False)
 
 # --- Accounts and email ---------------------------------------------------------------------
