@@ -1,0 +1,259 @@
+"""Account business logic: sign-up, email verification and change, profile, unlock.
+
+Plain keyword-only functions; views, forms and admin actions stay thin and call these.
+Emails are plain text rendered from templates/accounts/email/ with absolute links on SITE_URL.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from portal.accounts.axes import normalise_login
+from portal.accounts.tokens import LinkExpired, LinkInvalid, email_token_make, email_token_read
+
+logger = logging.getLogger(__name__)
+
+# "Send again": at most one email a minute and five a day per account.
+RESEND_INTERVAL_SECONDS = 60
+RESEND_DAILY_LIMIT = 5
+# Someone signing up with an address that has an account: tell its owner at most every 10 min.
+DUPLICATE_NOTICE_INTERVAL_SECONDS = 600
+
+
+def normalise_email(email: str) -> str:
+    return normalise_login(email)
+
+
+def absolute_url(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def account_email_send(*, to: str, subject: str, template: str, context: dict) -> bool:
+    """Send one plain-text account email. Returns False (and logs) when the mail server fails,
+    so a sign-up or a profile change never ends in a 500 because SMTP is down."""
+    body = render_to_string(f"accounts/email/{template}.txt",
+                            {"site_url": settings.SITE_URL, **context})
+    try:
+        send_mail(f"[CAIO] {subject}", body, None, [to])
+    except Exception:  # noqa: BLE001 - smtplib, socket and backend errors all mean "not sent"
+        logger.exception("could not send the %r email", template)
+        return False
+    return True
+
+
+def email_confirmation_link(*, user, email: str | None = None) -> str:
+    """The absolute link confirming that `user` owns `email` (default: their current email)."""
+    token = email_token_make(user_id=user.pk, email=email or user.email, current=user.email)
+    return absolute_url(reverse("accounts:verify", kwargs={"token": token}))
+
+
+def password_reset_link(*, user) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return absolute_url(reverse("accounts:password_reset_confirm",
+                                kwargs={"uidb64": uid, "token": token}))
+
+
+# --- Sign-up --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignupResult:
+    user: object | None  # the new account, or None when the address already had one
+    email_sent: bool
+
+
+def user_signup(*, email: str, password: str, display_name: str) -> SignupResult:
+    """Create an unverified account and email its verification link.
+
+    When the address already has an account, nothing is created; its owner gets an email saying
+    so, with sign-in and password-reset links. The caller shows the same page either way, so the
+    form cannot tell anyone who has an account. Validate the password before calling.
+    """
+    User = get_user_model()
+    email = normalise_email(email)
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(email, password, display_name=display_name.strip())
+        except IntegrityError:  # a concurrent sign-up with the same address won the race
+            existing = User.objects.filter(email__iexact=email).first()
+        else:
+            return SignupResult(user=user, email_sent=email_verification_send(user=user))
+    # Spend the same time hashing as a real sign-up, so timing does not tell either.
+    make_password(password)
+    sent = False
+    if existing is not None and existing.is_active and cache.add(
+        f"accounts:dup-signup:{existing.pk}", 1, DUPLICATE_NOTICE_INTERVAL_SECONDS
+    ):
+        sent = account_email_send(
+            to=existing.email, subject="Someone tried to sign up with your email",
+            template="signup_duplicate",
+            context={"user": existing, "login_url": absolute_url(reverse("accounts:login")),
+                     "reset_url": password_reset_link(user=existing)},
+        )
+    return SignupResult(user=None, email_sent=sent)
+
+
+# --- Verification ---------------------------------------------------------------------------
+
+
+def email_verification_send(*, user) -> bool:
+    """Email `user` a link confirming their current address."""
+    return account_email_send(
+        to=user.email, subject="Confirm your email address", template="verify",
+        context={"user": user, "link": email_confirmation_link(user=user),
+                 "max_age_days": _days(settings.EMAIL_VERIFICATION_MAX_AGE)},
+    )
+
+
+class ResendOutcome(enum.Enum):
+    SENT = "sent"
+    ALREADY_VERIFIED = "already_verified"
+    TOO_SOON = "too_soon"
+    DAILY_LIMIT = "daily_limit"
+    FAILED = "failed"
+
+    @property
+    def message(self) -> str:
+        return {
+            ResendOutcome.SENT: "We sent a new confirmation link. Check your inbox (and spam).",
+            ResendOutcome.ALREADY_VERIFIED: "Your email address is already confirmed.",
+            ResendOutcome.TOO_SOON: (f"We just sent a link. You can ask again in "
+                                     f"{RESEND_INTERVAL_SECONDS} seconds."),
+            ResendOutcome.DAILY_LIMIT: (f"You have asked for {RESEND_DAILY_LIMIT} links today, the "
+                                        "daily limit. Use one of them, or try again tomorrow."),
+            ResendOutcome.FAILED: ("We could not send the email just now. Please try again in a "
+                                   "few minutes."),
+        }[self]
+
+
+def email_verification_resend(*, user) -> ResendOutcome:
+    """The "send again" button: rate-limited to one a minute and RESEND_DAILY_LIMIT a day."""
+    if user.email_verified:
+        return ResendOutcome.ALREADY_VERIFIED
+    if not cache.add(f"accounts:resend:{user.pk}:recent", 1, RESEND_INTERVAL_SECONDS):
+        return ResendOutcome.TOO_SOON
+    day_key = f"accounts:resend:{user.pk}:day"
+    cache.add(day_key, 0, 24 * 3600)
+    try:
+        count = cache.incr(day_key)
+    except ValueError:  # expired between add and incr
+        cache.set(day_key, 1, 24 * 3600)
+        count = 1
+    if count > RESEND_DAILY_LIMIT:
+        return ResendOutcome.DAILY_LIMIT
+    return ResendOutcome.SENT if email_verification_send(user=user) else ResendOutcome.FAILED
+
+
+class VerifyOutcome(enum.Enum):
+    VERIFIED = "verified"  # first confirmation of the account's address
+    CHANGED = "changed"  # an email change confirmed: the account now uses the new address
+    ALREADY = "already"  # the address was already confirmed
+    EXPIRED = "expired"
+    INVALID = "invalid"  # tampered, unknown account, or issued before a later email change
+    TAKEN = "taken"  # the new address got an account of its own in the meantime
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    outcome: VerifyOutcome
+    user: object | None = None
+
+
+def email_verify(*, token: str) -> VerifyResult:
+    """Apply a confirmation link: mark the address verified, or switch to the new address."""
+    try:
+        claim = email_token_read(token=token)
+    except LinkExpired:
+        return VerifyResult(VerifyOutcome.EXPIRED)
+    except LinkInvalid:
+        return VerifyResult(VerifyOutcome.INVALID)
+    User = get_user_model()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=claim.user_id, is_active=True).first()
+        if user is None or user.email.lower() != claim.current.lower():
+            if user is not None and user.email.lower() == claim.email.lower():
+                return VerifyResult(VerifyOutcome.ALREADY, user)  # a change link used twice
+            return VerifyResult(VerifyOutcome.INVALID)
+        if not claim.is_change:
+            if user.email_verified:
+                return VerifyResult(VerifyOutcome.ALREADY, user)
+            User.objects.filter(pk=user.pk).update(email_verified=True)
+            user.email_verified = True
+            return VerifyResult(VerifyOutcome.VERIFIED, user)
+        if User.objects.filter(email__iexact=claim.email).exclude(pk=user.pk).exists():
+            return VerifyResult(VerifyOutcome.TAKEN, user)
+        old_email = user.email
+        user.email = claim.email
+        user.email_verified = True
+        try:
+            with transaction.atomic():
+                user.save(update_fields=["email", "email_verified"])
+        except IntegrityError:
+            return VerifyResult(VerifyOutcome.TAKEN, user)
+    account_email_send(to=old_email, subject="Your email address was changed",
+                       template="email_changed", context={"user": user, "new_email": claim.email})
+    return VerifyResult(VerifyOutcome.CHANGED, user)
+
+
+# --- Profile --------------------------------------------------------------------------------
+
+
+def profile_update(*, user, display_name: str):
+    user.display_name = display_name.strip()
+    user.save(update_fields=["display_name"])
+    return user
+
+
+def email_change(*, user, new_email: str) -> bool:
+    """Start an email change: the account keeps its current (verified) address until the link
+    sent to `new_email` is followed. If `new_email` already belongs to another account, its
+    owner is told instead; the person asking sees the same message either way.
+
+    Returns False, sending nothing, when the account asked less than a minute ago."""
+    if not cache.add(f"accounts:email-change:{user.pk}", 1, RESEND_INTERVAL_SECONDS):
+        return False
+    User = get_user_model()
+    new_email = normalise_email(new_email)
+    other = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
+    if other is not None:
+        if cache.add(f"accounts:dup-change:{other.pk}", 1, DUPLICATE_NOTICE_INTERVAL_SECONDS):
+            account_email_send(to=other.email, subject="Someone tried to use your email address",
+                               template="email_change_taken", context={"user": other})
+        return True
+    account_email_send(
+        to=new_email, subject="Confirm your new email address", template="email_change",
+        context={"user": user, "link": email_confirmation_link(user=user, email=new_email),
+                 "max_age_days": _days(settings.EMAIL_VERIFICATION_MAX_AGE)},
+    )
+    return True
+
+
+# --- Sign-in lockout ------------------------------------------------------------------------
+
+
+def login_unlock(*, email: str) -> int:
+    """Clear django-axes' failed sign-ins for this login (every IP). Returns attempts removed."""
+    from axes.utils import reset
+
+    return reset(username=normalise_login(email))
+
+
+def _days(seconds: int) -> int:
+    return max(1, round(seconds / 86400))
