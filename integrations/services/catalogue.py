@@ -10,7 +10,13 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from integrations.models import RegisteredService, ServiceStatus, ServiceVersion
+from integrations.models import (
+    CatalogueEntry,
+    CatalogueTerm,
+    RegisteredService,
+    ServiceStatus,
+    ServiceVersion,
+)
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -97,6 +103,7 @@ def catalogue_publish_revision(*, contract, revision) -> tuple[RegisteredService
     if service.status == ServiceStatus.WITHDRAWN:
         service.status = ServiceStatus.ACTIVE
     service.save(update_fields=["current_version", "status", "updated_at"])
+    catalogue_refresh_entry(service=service)
     return service, version
 
 
@@ -115,4 +122,69 @@ def catalogue_set_status(
     if successor is not None or status == ServiceStatus.ACTIVE:
         service.successor = successor
     service.save(update_fields=["status", "successor", "updated_at"])
+    catalogue_refresh_entry(service=service)
     return service
+
+
+# --- Discovery's index (CatalogueEntry / CatalogueTerm) -------------------------------------
+
+CAPABILITY = "c"
+LANGUAGE = "l"
+
+
+def catalogue_entry_values(*, service: RegisteredService, version: ServiceVersion, owner) -> dict:
+    """The CatalogueEntry columns for `service` at `version` (also used by seed_demo's bulk path)."""
+    owner_name = owner.display_name or "unknown"
+    search_text = " ".join(
+        [version.name, service.service_id, version.description, *[str(t) for t in version.tags]]
+    ).lower()
+    return {
+        "version_id": version.pk,
+        "service_id": service.service_id,
+        "deprecated": service.status == ServiceStatus.DEPRECATED,
+        "name": version.name,
+        "description": version.description,
+        "version_label": version.version,
+        "owner_id": owner.pk,
+        "owner_name": owner_name,
+        "owner_key": owner_name.lower(),
+        "p95_ms": version.p95_ms,
+        "p99_ms": version.p99_ms,
+        "accuracy_min": version.accuracy_min,
+        "availability_target": version.availability_target,
+        "max_tokens": version.max_tokens,
+        "max_images": version.max_images,
+        "cost_per_request": version.cost_per_request,
+        "cost_per_token": version.cost_per_token,
+        "currency": version.currency,
+        "registered_at": version.registered_at,
+        "capabilities": sorted(set(version.capabilities)),
+        "languages": sorted(set(version.languages)),
+        "search_text": search_text,
+    }
+
+
+def catalogue_entry_terms(*, entry_pk: int, capabilities, languages) -> list[CatalogueTerm]:
+    return [CatalogueTerm(entry_id=entry_pk, kind=CAPABILITY, value=v) for v in sorted(set(capabilities))] + [
+        CatalogueTerm(entry_id=entry_pk, kind=LANGUAGE, value=v) for v in sorted(set(languages))
+    ]
+
+
+def catalogue_refresh_entry(*, service: RegisteredService) -> CatalogueEntry | None:
+    """Bring the service's CatalogueEntry (and its terms) in line with the service.
+
+    Listed services (active, deprecated) with a current version have exactly one entry; withdrawn
+    ones have none, so discovery can never return them.
+    """
+    version = service.current_version
+    if service.status == ServiceStatus.WITHDRAWN or version is None:
+        CatalogueEntry.objects.filter(registered_service=service).delete()
+        return None
+    owner = service.contract.owner
+    values = catalogue_entry_values(service=service, version=version, owner=owner)
+    entry, _ = CatalogueEntry.objects.update_or_create(registered_service=service, defaults=values)
+    CatalogueTerm.objects.filter(entry=entry).delete()
+    CatalogueTerm.objects.bulk_create(catalogue_entry_terms(
+        entry_pk=entry.pk, capabilities=values["capabilities"], languages=values["languages"]
+    ))
+    return entry

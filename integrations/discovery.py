@@ -1,0 +1,235 @@
+"""Guarantee-aware discovery: the one place that decides which services match a query.
+
+`discover(query)` returns an ordered QuerySet of `CatalogueEntry` rows (one per listed service at
+its current version). It runs entirely in the database over indexed columns:
+
+- PostgreSQL: capabilities and languages are `text[]` columns with GIN indexes, matched with
+  `@>`; the default ranking has a matching expression index (see migration catalogue_entry).
+- SQLite (and any other database): membership goes through the `CatalogueTerm` child table,
+  indexed on (kind, value, entry), one `IN (subquery)` per requested value.
+
+Rules:
+- every requested capability and language must be declared;
+- each requested bound needs a declared value that satisfies it (a missing guarantee never
+  matches: SQL comparisons with NULL are false);
+- cost bounds compare only within the query's currency (USD by default);
+- active services only, plus deprecated ones with `include_deprecated` (always after the active);
+  withdrawn services have no CatalogueEntry at all;
+- default order: cost per request (in the query's currency; none or another currency sorts
+  last), then p95 latency (missing last), then service_id.
+
+The catalogue list (integrations/selectors.py) extends the QuerySet with text search, an owner
+filter and pagination; the REST API reuses it. `explain(entry, query)` says why a row matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Case, DecimalField, F, OrderBy, QuerySet, Value, When
+
+from integrations.models import CatalogueEntry, CatalogueTerm
+from integrations.services.catalogue import CAPABILITY, LANGUAGE
+
+DEFAULT_CURRENCY = "USD"
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+MAX_VALUES = 20  # capabilities or languages in one query
+
+SORT_COST = "cost"
+SORT_LATENCY = "latency"
+SORT_NEWEST = "newest"
+SORTS = (SORT_COST, SORT_LATENCY, SORT_NEWEST)
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One numeric bound a query may set: its query attribute, column, direction and label."""
+
+    param: str
+    column: str
+    op: str  # "lte" (a maximum) or "gte" (a minimum)
+    label: str
+    cost: bool = False  # compared only within the query's currency
+
+
+BOUNDS: tuple[Bound, ...] = (
+    Bound("max_p95_ms", "p95_ms", "lte", "guarantees.latency.p95_ms"),
+    Bound("max_p99_ms", "p99_ms", "lte", "guarantees.latency.p99_ms"),
+    Bound("min_accuracy", "accuracy_min", "gte", "guarantees.accuracy.min"),
+    Bound("min_availability", "availability_target", "gte", "guarantees.availability.target"),
+    Bound("min_max_tokens", "max_tokens", "gte", "constraints.max_tokens"),
+    Bound("min_max_images", "max_images", "gte", "constraints.max_images"),
+    Bound("max_cost_per_request", "cost_per_request", "lte", "cost.per_request", cost=True),
+    Bound("max_cost_per_token", "cost_per_token", "lte", "cost.per_token", cost=True),
+)
+
+
+class DiscoveryQueryError(ValueError):
+    """A query that cannot run; `field` names the offending input."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DiscoveryQuery:
+    capabilities: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    max_p95_ms: int | None = None
+    max_p99_ms: int | None = None
+    min_accuracy: float | None = None
+    min_availability: float | None = None
+    min_max_tokens: int | None = None
+    min_max_images: int | None = None
+    max_cost_per_request: Decimal | None = None
+    max_cost_per_token: Decimal | None = None
+    currency: str = DEFAULT_CURRENCY
+    include_deprecated: bool = False
+    sort: str = SORT_COST
+    limit: int = DEFAULT_LIMIT
+
+    def __post_init__(self) -> None:
+        for name in ("capabilities", "languages"):
+            values = getattr(self, name)
+            if isinstance(values, str):
+                raise DiscoveryQueryError(name, "give a list of values, not a string")
+            values = tuple(dict.fromkeys(str(v).strip() for v in values if str(v).strip()))
+            if len(values) > MAX_VALUES:
+                raise DiscoveryQueryError(name, f"at most {MAX_VALUES} values")
+            object.__setattr__(self, name, values)
+        for bound in BOUNDS:
+            value = getattr(self, bound.param)
+            if value is None:
+                continue
+            if isinstance(value, bool):
+                raise DiscoveryQueryError(bound.param, "must be a number")
+            if bound.cost:
+                try:
+                    value = Decimal(str(value))
+                except ArithmeticError:
+                    raise DiscoveryQueryError(bound.param, "must be a decimal number") from None
+                if not value.is_finite():
+                    raise DiscoveryQueryError(bound.param, "must be a finite number")
+            elif not isinstance(value, int | float):
+                raise DiscoveryQueryError(bound.param, "must be a number")
+            if value < 0 or value != value:
+                raise DiscoveryQueryError(bound.param, "must be zero or more")
+            object.__setattr__(self, bound.param, value)
+        currency = str(self.currency or DEFAULT_CURRENCY).strip().upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise DiscoveryQueryError("currency", "a three-letter ISO 4217 code, such as USD")
+        object.__setattr__(self, "currency", currency)
+        if self.sort not in SORTS:
+            raise DiscoveryQueryError("sort", f"one of {', '.join(SORTS)}")
+        if not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_LIMIT:
+            raise DiscoveryQueryError("limit", f"a whole number from 1 to {MAX_LIMIT}")
+
+    def requested_bounds(self) -> list[tuple[Bound, Any]]:
+        return [(b, getattr(self, b.param)) for b in BOUNDS if getattr(self, b.param) is not None]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """The declared value beside one requested bound or set."""
+
+    field: str
+    requested: Any
+    declared: Any
+    op: str  # "<=", ">=", "includes"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"field": self.field, "op": self.op, "requested": _plain(self.requested),
+                "declared": _plain(self.declared)}
+
+
+@dataclass
+class Match:
+    entry: CatalogueEntry
+    reasons: list[Reason] = field(default_factory=list)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value.normalize()) if value == value.to_integral() else str(value)
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def cost_key(currency: str) -> Case:
+    """Cost per request in `currency`; NULL for no per-request cost or another currency."""
+    return Case(
+        When(currency=currency, then=F("cost_per_request")),
+        default=Value(None),
+        output_field=DecimalField(max_digits=18, decimal_places=8),
+    )
+
+
+def ordering(sort: str, currency: str = DEFAULT_CURRENCY) -> list[OrderBy]:
+    """The ORDER BY of a sort; active always before deprecated, service_id last (a total order)."""
+    cost = cost_key(currency).asc(nulls_last=True)
+    p95 = F("p95_ms").asc(nulls_last=True)
+    head = [F("deprecated").asc()]
+    if sort == SORT_LATENCY:
+        return [*head, p95, cost, F("service_id").asc()]
+    if sort == SORT_NEWEST:
+        return [*head, F("registered_at").desc(), F("service_id").asc()]
+    return [*head, cost, p95, F("service_id").asc()]
+
+
+def _has_all(qs: QuerySet, column: str, kind: str, values: tuple[str, ...]) -> QuerySet:
+    if not values:
+        return qs
+    if connection.vendor == "postgresql":
+        return qs.filter(**{f"{column}__has_all": list(values)})
+    for value in values:
+        qs = qs.filter(pk__in=CatalogueTerm.objects.filter(kind=kind, value=value).values("entry_id"))
+    return qs
+
+
+def filtered(query: DiscoveryQuery, base: QuerySet | None = None) -> QuerySet:
+    """The matching entries, unordered (for counting and facets)."""
+    qs = CatalogueEntry.objects.all() if base is None else base
+    if not query.include_deprecated:
+        qs = qs.filter(deprecated=False)
+    qs = _has_all(qs, "capabilities", CAPABILITY, query.capabilities)
+    qs = _has_all(qs, "languages", LANGUAGE, query.languages)
+    cost_bounded = False
+    for bound, value in query.requested_bounds():
+        qs = qs.filter(**{f"{bound.column}__{bound.op}": value})
+        cost_bounded = cost_bounded or bound.cost
+    if cost_bounded:
+        qs = qs.filter(currency=query.currency)
+    return qs
+
+
+def discover(query: DiscoveryQuery, base: QuerySet | None = None) -> QuerySet:
+    """Matching entries in ranking order, unsliced (callers paginate or apply `query.limit`)."""
+    return filtered(query, base).order_by(*ordering(query.sort, query.currency))
+
+
+def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
+    """Why `entry` matched `query`: each requested bound with the value the service declares."""
+    reasons = []
+    if query.capabilities:
+        reasons.append(Reason("capabilities", query.capabilities, entry.capabilities, "includes"))
+    if query.languages:
+        reasons.append(Reason("constraints.supported_languages", query.languages,
+                              entry.languages, "includes"))
+    for bound, value in query.requested_bounds():
+        declared = getattr(entry, bound.column)
+        if bound.cost:
+            value, declared = f"{_plain(value)} {query.currency}", f"{_plain(declared)} {entry.currency}"
+        reasons.append(Reason(bound.label, value, declared, "<=" if bound.op == "lte" else ">="))
+    return reasons
+
+
+def discover_matches(query: DiscoveryQuery) -> list[Match]:
+    """The first `query.limit` matches, each with its reasons: one SQL query."""
+    return [Match(entry, explain(entry, query)) for entry in discover(query)[: query.limit]]
