@@ -1,0 +1,146 @@
+"""What the developer's submission panel shows: the state in plain words, the timeline, the
+actions that are possible now. Read-only; the views call the pipeline's services to act.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from integrations.models import (
+    Event,
+    OperationStatus,
+    RegisteredService,
+    ServiceOperation,
+    ServiceStatus,
+    Submission,
+    SubmissionStatus,
+)
+
+# Submission states in which a developer may still cancel (before a worker claims it).
+CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)
+TIMELINE_LENGTH = 20
+
+STATE_TEXT: dict[str, tuple[str, str, str]] = {
+    # status: (badge class, headline, what happens next)
+    SubmissionStatus.PENDING_REVIEW: (
+        "warn", "Waiting for review",
+        "A reviewer will read your contract and compare it with the registered version. You "
+        "will get an email when they decide. You can cancel until a worker starts registering."),
+    SubmissionStatus.APPROVED: (
+        "info", "Approved",
+        "A reviewer approved it. A worker will send it to the CAIO core in a moment."),
+    SubmissionStatus.QUEUED: (
+        "info", "Queued for registration",
+        "It is in line for a worker, which will send it to the CAIO core."),
+    SubmissionStatus.REGISTERING: (
+        "info", "Registering",
+        "A worker is registering it with the CAIO core now. This usually takes seconds."),
+    SubmissionStatus.REGISTERED: (
+        "ok", "Registered",
+        "It is live in the public catalogue. To change it, save a new revision with a higher "
+        "version and submit it."),
+    SubmissionStatus.REJECTED: (
+        "error", "Rejected",
+        "A reviewer did not approve it; their reason is below. Edit the contract, save a new "
+        "revision and submit it again."),
+    SubmissionStatus.CANCELLED: (
+        "muted", "Cancelled",
+        "You cancelled this submission. Nothing was registered. You can submit again at any time."),
+    SubmissionStatus.FAILED: (
+        "error", "Registration failed",
+        "The CAIO core did not register it; the error is below. A reviewer can retry it, or you "
+        "can fix the contract and submit a new revision."),
+}
+
+ACTOR_NAMES = {"worker": "CAIO worker", "sweeper": "CAIO sweeper", "system": "CAIO"}
+
+
+@dataclass
+class Panel:
+    contract: object
+    latest: object | None
+    submission: Submission | None
+    service: RegisteredService | None
+    operation: ServiceOperation | None
+    events: list[Event] = field(default_factory=list)
+    badge: str = "muted"
+    headline: str = ""
+    explanation: str = ""
+    detail: str = ""
+    can_submit: bool = False
+    can_cancel: bool = False
+    can_deprecate: bool = False
+    can_withdraw: bool = False
+    polling: bool = False
+
+    @property
+    def registered_version(self) -> str | None:
+        if self.service and self.service.current_version:
+            return self.service.current_version.version
+        return None
+
+
+def actor_name(event: Event) -> str:
+    if event.actor_user is not None:
+        return event.actor_user.display_name
+    return ACTOR_NAMES.get(event.actor, event.actor)
+
+
+def _explain_queued(submission: Submission) -> str:
+    if submission.attempts and submission.next_attempt_at:
+        when = submission.next_attempt_at
+        wait = max(0, int((when - timezone.now()).total_seconds()))
+        return (f"The CAIO core did not answer on attempt {submission.attempts}"
+                f"{': ' + submission.last_error if submission.last_error else ''}. "
+                f"The worker tries again in about {wait} s, with the same key, so it is never "
+                "registered twice.")
+    return ""
+
+
+def build_panel(*, contract) -> Panel:
+    """Everything the panel shows for `contract` (the caller has checked who may see it)."""
+    latest = contract.revisions.order_by("-number").first()
+    submission = (Submission.objects.filter(contract=contract)
+                  .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
+    service = (RegisteredService.objects.select_related("current_version__revision")
+               .filter(contract=contract).first())
+    operation = (service.operations.order_by("-created_at", "-id").first() if service else None)
+    events = list(Event.objects.filter(contract=contract).select_related("actor_user")
+                  .order_by("-at", "-id")[:TIMELINE_LENGTH])
+    events.reverse()
+    panel = Panel(contract=contract, latest=latest, submission=submission, service=service,
+                  operation=operation, events=events)
+
+    open_submission = submission is not None and submission.is_open
+    operation_running = operation is not None and operation.status in (
+        OperationStatus.QUEUED, OperationStatus.RUNNING)
+
+    if submission is None:
+        panel.badge, panel.headline = "muted", "Not submitted"
+        panel.explanation = ("This contract has not been submitted for registration yet. When "
+                             "you submit, a reviewer checks it and a worker registers it with "
+                             "the CAIO core.")
+    else:
+        panel.badge, panel.headline, panel.explanation = STATE_TEXT[submission.status]
+        if submission.status == SubmissionStatus.QUEUED:
+            panel.detail = _explain_queued(submission)
+        elif submission.status in (SubmissionStatus.REJECTED, SubmissionStatus.FAILED,
+                                   SubmissionStatus.CANCELLED):
+            panel.detail = submission.reason or submission.last_error
+
+    registered_revision_id = (service.current_version.revision_id
+                              if service and service.current_version else None)
+    panel.can_submit = bool(
+        latest is not None and latest.is_valid and not open_submission
+        and latest.pk != registered_revision_id
+        and not (submission and submission.revision_id == latest.pk
+                 and submission.status == SubmissionStatus.REGISTERED)
+    )
+    panel.can_cancel = bool(submission and submission.status in CANCELLABLE)
+    if service is not None and not operation_running:
+        panel.can_deprecate = service.status == ServiceStatus.ACTIVE
+        panel.can_withdraw = service.status in (ServiceStatus.ACTIVE, ServiceStatus.DEPRECATED)
+    panel.polling = open_submission or operation_running
+    return panel

@@ -1,0 +1,115 @@
+"""The reviewer's side of registration: the review policy and what a reviewer reads.
+
+Decisions go through the pipeline's services (integrations/services/submissions.py), which make
+the state transitions, write them on the timeline and refuse what is not allowed (approving your
+own submission, rejecting without a reason). This module adds what the reviewer reads (the diff
+against the registered version) and the bulk policy: a bulk approval never approves a submission
+with a breaking change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from integrations.changes import Change, DiffLine, compare, is_breaking, text_diff
+from integrations.models import RegisteredService, ServiceVersion, Submission
+
+
+def decision_errors() -> tuple[type[Exception], ...]:
+    """The exceptions a decision may raise, each with a `.message` for the reviewer."""
+    from integrations.services.errors import PipelineError
+
+    return (PipelineError,)
+
+
+@dataclass
+class SubmissionDiff:
+    """A submission against the version currently registered for its service_id."""
+
+    registered: ServiceVersion | None
+    changes: list[Change] = field(default_factory=list)
+    lines: list[DiffLine] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> bool:
+        return is_breaking(self.changes)
+
+    @property
+    def first_registration(self) -> bool:
+        return self.registered is None
+
+
+def registered_version(service_id: str) -> ServiceVersion | None:
+    """The version the catalogue currently serves for `service_id`, or None."""
+    service = (RegisteredService.objects.select_related("current_version__revision")
+               .filter(service_id=service_id).first())
+    return service.current_version if service else None
+
+
+def submission_diff(*, submission: Submission,
+                    registered: ServiceVersion | None | bool = False) -> SubmissionDiff:
+    """Compare a submission's revision with the registered version (looked up unless given)."""
+    if registered is False:
+        registered = registered_version(submission.contract.service_id)
+    if registered is None:
+        return SubmissionDiff(registered=None)
+    old_revision = registered.revision
+    new_revision = submission.revision
+    return SubmissionDiff(
+        registered=registered,
+        changes=compare(old_revision.data, new_revision.data),
+        lines=text_diff(old_revision.text, new_revision.text),
+    )
+
+
+def review_approve(*, submission: Submission, reviewer) -> Submission:
+    """Approve one submission (the pipeline refuses a reviewer's own submission)."""
+    from integrations.services.submissions import submission_approve
+
+    return submission_approve(submission=submission, reviewer=reviewer)
+
+
+def review_reject(*, submission: Submission, reviewer, reason: str) -> Submission:
+    """Reject one submission; the reason is required and reaches the developer."""
+    from integrations.services.submissions import submission_reject
+
+    return submission_reject(submission=submission, reviewer=reviewer, reason=reason)
+
+
+def review_retry(*, submission: Submission, reviewer) -> Submission:
+    """Send a failed submission back to the worker (with a new idempotency key)."""
+    from integrations.services.submissions import submission_retry
+
+    return submission_retry(submission=submission, user=reviewer)
+
+
+@dataclass
+class BulkResult:
+    approved: list[Submission] = field(default_factory=list)
+    refused: list[tuple[Submission, str]] = field(default_factory=list)
+
+
+def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkResult:
+    """Approve several submissions at once; refuse (and report) any with a breaking change.
+
+    A breaking change must be approved on its own page, after the reviewer has read the diff.
+    """
+    result = BulkResult()
+    errors = decision_errors()
+    for submission in submissions:
+        diff = submission_diff(submission=submission)
+        if diff.breaking:
+            kinds = sorted({c.kind.replace("_", " ") for c in diff.changes if c.breaking})
+            result.refused.append((submission, (
+                f"{submission.contract.service_id} has a breaking change ({', '.join(kinds)}); "
+                "open it, read the diff and approve it on its own."
+            )))
+            continue
+        try:
+            review_approve(submission=submission, reviewer=reviewer)
+        except errors as exc:
+            result.refused.append((submission, exc.message))
+        else:
+            result.approved.append(submission)
+    return result
