@@ -1,0 +1,22 @@
+"""The timeline: one `Event` per step of a contract's life (who, when, what, why)."""
+
+from __future__ import annotations
+
+from integrations.models import Event
+
+ACTORS = ("user", "worker", "sweeper", "system")
+
+
+def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
+                 actor_user=None, submission=None, operation=None) -> Event:
+    """Write one timeline line. `actor` is "user" (with actor_user), "worker", "sweeper" or "system"."""
+    if actor not in ACTORS:
+        raise ValueError(f"unknown actor {actor!r}")
+    event = Event.objects.create(
+        contract=contract, kind=kind, message=message, actor=actor, actor_user=actor_user,
+        submission=submission, operation=operation,
+    )
+    from integrations.notifications import notify_on_commit  # emails after the step commits
+
+    notify_on_commit(event)
+    return event

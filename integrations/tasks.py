@@ -1,0 +1,36 @@
+"""Celery tasks: thin. Each takes an id, calls a service; the service does the claiming.
+
+acks_late + reject_on_worker_lost: a message is acknowledged only after the task ran, and a
+worker killed mid-task gives it back. Duplicates are harmless: the claim is a conditional UPDATE.
+"""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="integrations.register_submission", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def register_submission(submission_id: int) -> None:
+    from integrations.services.submissions import submission_register
+
+    submission_register(submission_id=submission_id)
+
+
+@shared_task(name="integrations.run_operation", acks_late=True, reject_on_worker_lost=True,
+             ignore_result=True)
+def run_operation(operation_id: int) -> None:
+    from integrations.services.operations import operation_run
+
+    operation_run(operation_id=operation_id)
+
+
+@shared_task(name="integrations.sweep", acks_late=True, ignore_result=True)
+def sweep() -> dict:
+    from integrations.services.operations import operations_sweep
+    from integrations.services.submissions import submissions_sweep
+
+    submissions = submissions_sweep()
+    operations = operations_sweep()
+    return {"submissions": {k: len(v) for k, v in submissions.items()},
+            "operations": {k: len(v) for k, v in operations.items()}}

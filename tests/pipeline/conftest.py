@@ -1,0 +1,125 @@
+"""Pipeline fixtures: the fake CAIO core (a real HTTP server), a shared real worker, helpers.
+
+The shared worker (`pipeline_worker`, -c 2) lives for one test module; tests that kill or
+restart things start their own workers in another module.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.utils import timezone
+
+from integrations.models import Submission
+from tests.factories import ContractFactory, ContractRevisionFactory
+from tests.support.core_server import CoreServer
+from tests.support.processes import Worker, wait_until
+from tests.support.services import need, redis_url
+
+# What the workers and this process use for the pipeline: short backoffs and leases so faults
+# resolve in seconds (the settings' validation keeps lease > task time limit > core timeout).
+PIPELINE_SETTINGS = {
+    "CAIO_CORE_TIMEOUT": 2.0,
+    "CELERY_TASK_SOFT_TIME_LIMIT": 4,
+    "CELERY_TASK_TIME_LIMIT": 5,
+    "PIPELINE_LEASE_SECONDS": 6.0,
+    "PIPELINE_MAX_ATTEMPTS": 3,
+    "PIPELINE_BACKOFF_BASE": 0.05,
+    "PIPELINE_BACKOFF_MAX": 0.2,
+    "SWEEPER_GRACE_SECONDS": 0.0,
+}
+
+
+def worker_env(core_url: str, **extra: str) -> dict[str, str]:
+    env = {name: str(value) for name, value in PIPELINE_SETTINGS.items()}
+    env["CAIO_CORE_URL"] = core_url
+    env.update(extra)
+    return env
+
+
+@pytest.fixture(scope="session")
+def core_server():
+    server = CoreServer(latency_ms=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def core(core_server, settings):
+    """The fake core, reset, and this process's settings pointed at it."""
+    core_server.reset()
+    settings.CAIO_CORE_URL = core_server.url
+    settings.CAIO_CORE_TOKEN = ""
+    for name, value in PIPELINE_SETTINGS.items():
+        setattr(settings, name, value)
+    yield core_server
+    core_server.release()
+
+
+def require_broker() -> None:
+    url = redis_url()
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            ok = True
+        except redis.RedisError:
+            ok = False
+        need(ok, f"Redis at {url} does not answer")
+
+
+@pytest.fixture(scope="module")
+def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
+    """One real worker (prefork, -c 2) for a whole module, pointed at the fake core."""
+    require_broker()
+    log = tmp_path_factory.mktemp("pipeline-worker") / "worker.log"
+    worker = Worker(log, concurrency=2, extra_env=worker_env(core_server.url))
+    try:
+        worker.wait_ready()
+    except Exception:
+        worker.stop()
+        raise
+    yield worker
+    worker.stop()
+
+
+def make_revision(owner, *, version: str = "1.0.0", contract=None, service_id: str | None = None):
+    contract = contract or ContractFactory(owner=owner, **({"service_id": service_id}
+                                                            if service_id else {}))
+    return ContractRevisionFactory(contract=contract, author=owner, data={
+        "service_id": contract.service_id, "name": "Example", "version": version,
+        "capabilities": ["text_generation"], "guarantees": {"latency": {"p95_ms": 100}},
+    })
+
+
+def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:
+    pk = getattr(submission_or_id, "pk", submission_or_id)
+
+    def done():
+        row = Submission.objects.filter(pk=pk).first()
+        return row if row is not None and row.status in statuses else None
+
+    return wait_until(done, timeout=timeout, message=f"submission {pk} to be {'/'.join(statuses)}")
+
+
+def wait_task_done(worker: Worker, task_id: str, timeout: float = 30.0) -> None:
+    """Until the worker's log says the task finished (succeeded or raised)."""
+    pattern = re.compile(rf"\[{re.escape(task_id)}\] (succeeded|raised)")
+    wait_until(lambda: pattern.search(worker.log_path.read_bytes().decode(errors="replace")),
+               timeout=timeout, message=f"task {task_id} to finish")
+
+
+def kinds(submission) -> list[str]:
+    return list(submission.events.order_by("at", "id").values_list("kind", flat=True))
+
+
+def overdue(seconds: float = 5.0):
+    return timezone.now() - timezone.timedelta(seconds=seconds)
+
+
+def settle(seconds: float = 0.3) -> None:
+    """A short pause where a test checks that nothing more happens (not a timing assertion)."""
+    time.sleep(seconds)
