@@ -1,0 +1,276 @@
+"""Contracts: create, check, save revisions, delete, reassign. Views and admin call these."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from caio_integration.contracts import MAX_BYTES, read_template, validate_text
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from contracts_app.models import Contract, ContractRevision, service_id_validator
+
+logger = logging.getLogger(__name__)
+
+#: Words the contract URLs use, so they cannot be service ids.
+RESERVED_IDS = frozenset({"new", "check-id", "edit", "history", "admin", "api"})
+VERDICT_CACHE_SECONDS = 600
+_SERVICE_ID_LINE = re.compile(r"^service_id[ \t]*:", re.MULTILINE)
+
+
+class ContractError(Exception):
+    """A request the rules refuse; ``message`` says why, in words a developer can act on."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class RevisionConflict(ContractError):
+    """Someone saved a newer revision since the one this text was edited from."""
+
+    def __init__(self, *, latest: ContractRevision | None, base_number: int | None):
+        number = latest.number if latest else 0
+        super().__init__(
+            f"Revision {number} was saved after revision {base_number or 0}, the one you edited. "
+            "Nothing was overwritten: compare the two below, then save again to keep your text "
+            f"as the revision after {number}.")
+        self.latest = latest
+        self.base_number = base_number
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The validator's verdict on one text, for one contract (its fixed service id)."""
+
+    valid: bool
+    diagnostics: list[dict[str, Any]]
+    data: dict[str, Any] | None = field(default=None, compare=False)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d["severity"] == "error")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for d in self.diagnostics if d["severity"] == "warning")
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    revision: ContractRevision
+    created: bool
+
+
+# --- service ids and starting points --------------------------------------------------------
+
+
+def service_id_problem(service_id: str) -> str | None:
+    """Why ``service_id`` cannot be used for a new contract, or None when it is free."""
+    service_id = (service_id or "").strip()
+    if not service_id:
+        return "Choose a service ID."
+    try:
+        service_id_validator(service_id)
+    except ValidationError:
+        return ("A service ID has 3 to 63 characters: lowercase letters, digits and hyphens, "
+                "starting with a letter (for example my-service).")
+    if service_id in RESERVED_IDS:
+        return f"'{service_id}' is reserved by the portal; choose another service ID."
+    if Contract.objects.filter(service_id=service_id).exists():
+        return f"The service ID '{service_id}' is already taken; choose another one."
+    return None
+
+
+def starting_text(*, template: str, service_id: str) -> str:
+    """The template or example ``template`` (an SDK name), carrying ``service_id``."""
+    from contracts_app.yaml_form import apply_values
+
+    text = read_template(template)  # KeyError for a name the SDK does not ship
+    return apply_values(text, {"service_id": service_id})
+
+
+def contract_create(*, owner, service_id: str, template: str) -> Contract:
+    """Create a contract and its first revision from an SDK template or example.
+
+    Raises ContractError when the id is malformed, reserved or taken, or the template unknown.
+    """
+    service_id = (service_id or "").strip()
+    problem = service_id_problem(service_id)
+    if problem:
+        raise ContractError(problem)
+    try:
+        text = starting_text(template=template, service_id=service_id)
+    except KeyError:
+        raise ContractError(f"There is no template or example called '{template}'.") from None
+    try:
+        with transaction.atomic():
+            contract = Contract.objects.create(owner=owner, service_id=service_id)
+            verdict = check_text(text=text, service_id=service_id, with_data=True)
+            ContractRevision.objects.create(
+                contract=contract, number=1, text=text, data=verdict.data,
+                is_valid=verdict.valid, diagnostics=verdict.diagnostics, author=owner,
+                base_number=None)
+    except IntegrityError:
+        raise ContractError(
+            f"The service ID '{service_id}' is already taken; choose another one.") from None
+    logger.info("contract %s created by user %s from %s", service_id, owner.pk, template)
+    return contract
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def _fixed_id_diagnostic(text: str, data: Any, service_id: str) -> dict[str, Any] | None:
+    if not isinstance(data, dict) or "service_id" not in data:
+        return None
+    given = data.get("service_id")
+    if given == service_id:
+        return None
+    match = _SERVICE_ID_LINE.search(text)
+    line = text.count("\n", 0, match.start()) + 1 if match else None
+    return {
+        "severity": "error", "code": "service-id-fixed",
+        "message": (f"The service ID is fixed: this contract is '{service_id}', but the text says "
+                    f"'{given}'. A contract's service ID is chosen when it is created."),
+        "path": "/service_id", "line": line, "column": 1 if line else None,
+        "hint": f"Write service_id: {service_id}, or create a new contract for another ID.",
+    }
+
+
+def _verdict(text: str, service_id: str | None) -> Verdict:
+    result = validate_text(text)
+    diagnostics = [d.to_dict() for d in result.diagnostics]
+    if service_id:
+        fixed = _fixed_id_diagnostic(text, result.data, service_id)
+        if fixed:
+            diagnostics.append(fixed)
+            diagnostics.sort(key=lambda d: (d["line"] or 0, d["column"] or 0))
+    valid = not any(d["severity"] == "error" for d in diagnostics)
+    return Verdict(valid=valid, diagnostics=diagnostics, data=result.data)
+
+
+def text_digest(text: str, service_id: str | None = None) -> str:
+    return hashlib.sha256(f"{service_id or ''}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def check_text(*, text: str, service_id: str | None = None, with_data: bool = False) -> Verdict:
+    """Validate ``text`` with the SDK, plus the fixed-service-id rule.
+
+    Verdicts (without data) are cached by a hash of the text, so the same text typed again, or
+    checked from another tab, is not validated twice. ``with_data`` skips the cache.
+    """
+    if with_data:
+        return _verdict(text, service_id)
+    key = f"contracts:verdict:v1:{text_digest(text, service_id)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return Verdict(valid=cached["valid"], diagnostics=cached["diagnostics"])
+    verdict = _verdict(text, service_id)
+    cache.set(key, {"valid": verdict.valid, "diagnostics": verdict.diagnostics},
+              VERDICT_CACHE_SECONDS)
+    return verdict
+
+
+def normalize_text(text: str) -> str:
+    """Line endings as \\n (browsers send \\r\\n from a textarea)."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --- revisions ------------------------------------------------------------------------------
+
+
+def contract_save_revision(*, contract: Contract, text: str, author,
+                           base_number: int | None) -> SaveResult:
+    """Save ``text`` as the next revision, unless it equals the latest one.
+
+    ``base_number`` is the revision the text was edited from. If a newer revision exists, the
+    save is refused with RevisionConflict (nothing is written). Invalid drafts are saved,
+    marked invalid. Raises ContractError for a text over the SDK's size limit.
+    """
+    text = normalize_text(text)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise ContractError(f"The contract is {size:,} bytes; the limit is {MAX_BYTES:,} bytes "
+                            f"({MAX_BYTES // 1024} KiB). Nothing was saved.")
+    try:
+        with transaction.atomic():
+            locked = Contract.objects.select_for_update().get(pk=contract.pk)
+            latest = locked.revisions.order_by("-number").first()
+            latest_number = latest.number if latest else 0
+            if latest is not None and latest.text == text:
+                return SaveResult(latest, created=False)
+            if (base_number or 0) != latest_number:
+                raise RevisionConflict(latest=latest, base_number=base_number)
+            verdict = check_text(text=text, service_id=locked.service_id, with_data=True)
+            revision = ContractRevision.objects.create(
+                contract=locked, number=latest_number + 1, text=text, data=verdict.data,
+                is_valid=verdict.valid, diagnostics=verdict.diagnostics, author=author,
+                base_number=base_number or None)
+            locked.save(update_fields=["updated_at"])
+    except IntegrityError:
+        # Another save took the same number between our read and write.
+        latest = contract.revisions.order_by("-number").first()
+        raise RevisionConflict(latest=latest, base_number=base_number) from None
+    return SaveResult(revision, created=True)
+
+
+def contract_delete(*, contract: Contract, user) -> None:
+    """Delete a contract that was never submitted. Only its owner may."""
+    if user.pk != contract.owner_id:
+        raise PermissionDenied("Only the contract's owner can delete it.")
+    submissions = getattr(contract, "submissions", None)  # the reverse relation, if installed
+    if submissions is not None and submissions.exists():
+        raise ContractError("This contract was submitted for registration, so it is kept; "
+                            "it cannot be deleted.")
+    service_id = contract.service_id
+    contract.delete()
+    logger.info("contract %s deleted by user %s", service_id, user.pk)
+
+
+def contract_reassign(*, contract: Contract, new_owner, by=None) -> Contract:
+    """Give a contract to another owner (staff, from the admin). Its registered service, whose
+    owner is read through the contract, follows it."""
+    old = contract.owner_id
+    if old == new_owner.pk:
+        return contract
+    Contract.objects.filter(pk=contract.pk).update(owner=new_owner)
+    contract.owner = new_owner
+    logger.info("contract %s reassigned from user %s to user %s by %s", contract.service_id,
+                old, new_owner.pk, getattr(by, "pk", None))
+    return contract
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    kind: str  # "add", "del", "ctx", "hunk"
+    text: str
+    old_number: int | None = None
+    new_number: int | None = None
+
+
+def text_diff(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
+    """A line diff of two texts (difflib), as rows a template renders (escaped)."""
+    out: list[DiffLine] = []
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for group in matcher.get_grouped_opcodes(context):
+        first, last = group[0], group[-1]
+        out.append(DiffLine("hunk", f"@@ -{first[1] + 1},{last[2] - first[1]} "
+                                    f"+{first[3] + 1},{last[4] - first[3]} @@"))
+        for tag, i1, i2, j1, j2 in group:
+            if tag == "equal":
+                for k in range(i2 - i1):
+                    out.append(DiffLine("ctx", old_lines[i1 + k], i1 + k + 1, j1 + k + 1))
+                continue
+            for k in range(i1, i2):
+                out.append(DiffLine("del", old_lines[k], k + 1, None))
+            for k in range(j1, j2):
+                out.append(DiffLine("add", new_lines[k], None, k + 1))
+    return out

@@ -1,0 +1,1 @@
+"""Contract pages (pages.py) and the editor with its live endpoints (editor.py)."""
