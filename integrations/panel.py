@@ -144,3 +144,42 @@ def build_panel(*, contract) -> Panel:
         panel.can_withdraw = service.status in (ServiceStatus.ACTIVE, ServiceStatus.DEPRECATED)
     panel.polling = open_submission or operation_running
     return panel
+
+
+@dataclass
+class SummaryRow:
+    contract: object
+    submission: Submission | None
+    service: RegisteredService | None
+    badge: str
+    headline: str
+    polling: bool
+
+
+def submissions_summary(*, user, limit: int = 100) -> list[SummaryRow]:
+    """Each of `user`'s own contracts with its latest submission's state (for the dashboard)."""
+    from contracts_app.models import Contract
+
+    contracts = list(Contract.objects.filter(owner=user).order_by("-updated_at")[:limit])
+    latest: dict[int, Submission] = {}
+    for submission in (Submission.objects.filter(contract__in=contracts)
+                       .select_related("revision").order_by("contract_id", "-created_at", "-id")):
+        latest.setdefault(submission.contract_id, submission)
+    services = {s.contract_id: s for s in RegisteredService.objects.filter(contract__in=contracts)
+                .select_related("current_version")}
+    running = set(ServiceOperation.objects.filter(
+        service__contract__in=contracts, status__in=[OperationStatus.QUEUED, OperationStatus.RUNNING],
+    ).values_list("service__contract_id", flat=True))
+    rows = []
+    for contract in contracts:
+        submission = latest.get(contract.pk)
+        if submission is None:
+            badge, headline = "muted", "Not submitted"
+        else:
+            badge, headline, _next = STATE_TEXT[submission.status]
+        rows.append(SummaryRow(
+            contract=contract, submission=submission, service=services.get(contract.pk),
+            badge=badge, headline=headline,
+            polling=bool(submission and submission.is_open) or contract.pk in running,
+        ))
+    return rows

@@ -5,6 +5,7 @@ from django.urls import path
 from integrations import views
 
 urlpatterns = [
+    path("submissions/", views.summary, name="summary"),
     path("panel/<slug:service_id>/", views.panel, name="panel"),
     path("panel/<slug:service_id>/submit/", views.submit, name="submit"),
     path("panel/<slug:service_id>/cancel/", views.cancel, name="cancel"),

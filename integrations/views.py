@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contracts_app.models import Contract
 from integrations.models import OperationKind, RegisteredService, ServiceStatus
-from integrations.panel import actor_name, build_panel
+from integrations.panel import actor_name, build_panel, submissions_summary
 
 
 def _signed_in(view):
@@ -67,7 +67,14 @@ def _render_panel(request: HttpRequest, contract: Contract, *, error: str = "",
         "timeline": [(event, actor_name(event)) for event in panel.events],
     }
     template = "integrations/panel.html" if request.htmx else "integrations/panel_page.html"
+    context["include_css"] = _first_load(request)
     return render(request, template, context, status=status)
+
+
+def _first_load(request: HttpRequest) -> bool:
+    """True unless the panel replaces itself (polling or an action): then its CSS is loaded."""
+    return not (request.htmx and request.htmx.target in ("submission-panel-body",
+                                                          "submission-summary-body"))
 
 
 def _after_action(request: HttpRequest, contract: Contract, *, error: str = "",
@@ -87,6 +94,17 @@ def _after_action(request: HttpRequest, contract: Contract, *, error: str = "",
 @_signed_in
 def panel(request: HttpRequest, service_id: str) -> HttpResponse:
     return _render_panel(request, _contract(request, service_id))
+
+
+@require_GET
+@_signed_in
+def summary(request: HttpRequest) -> HttpResponse:
+    """The dashboard's fragment: where each of my contracts stands (polls while any moves)."""
+    rows = submissions_summary(user=request.user)
+    context = {"rows": rows, "polling": any(row.polling for row in rows),
+               "include_css": _first_load(request)}
+    template = "integrations/summary.html" if request.htmx else "integrations/summary_page.html"
+    return render(request, template, context)
 
 
 @require_POST

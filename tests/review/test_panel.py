@@ -216,3 +216,42 @@ def test_deprecate_on_a_contract_never_registered_says_so(owner_client, make_con
 def test_staff_can_see_any_panel(reviewer_client, make_contract):
     make_contract()
     assert reviewer_client.get(url("panel"), **HTMX).status_code == 200
+
+
+def test_the_contract_page_and_dashboard_load_the_panel_with_htmx_and_a_no_js_link(
+        owner_client, make_contract):
+    make_contract()
+    page = owner_client.get(reverse("contracts:detail", kwargs={"service_id": "review-demo"}))
+    html = page.content.decode()
+    assert f'hx-get="{url("panel")}" hx-trigger="load"' in html
+    assert f'<a href="{url("panel")}">' in html
+    dashboard = owner_client.get(reverse("portal:dashboard")).content.decode()
+    summary = reverse("integrations:summary")
+    assert f'hx-get="{summary}" hx-trigger="load"' in dashboard
+    assert f'<a href="{summary}">' in dashboard
+
+
+def test_the_dashboard_summary_lists_only_my_contracts_and_polls_while_one_moves(
+        owner_client, make_contract, other_developer):
+    mine = make_contract("summary-mine")
+    make_contract("summary-theirs", user=other_developer)
+    idle = owner_client.get(reverse("integrations:summary"), **HTMX).content.decode()
+    assert "summary-mine" in idle and "summary-theirs" not in idle
+    assert "Not submitted" in idle and "every 2s" not in idle
+    submission_create(contract=mine, revision=mine.latest_revision, user=mine.owner)
+    moving = owner_client.get(reverse("integrations:summary"), **HTMX).content.decode()
+    assert "Waiting for review" in moving and 'hx-trigger="every 2s"' in moving
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_from_the_summary(anonymous):
+    response = anonymous.get(reverse("integrations:summary"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_panel_loads_its_stylesheet_once_not_on_every_poll(owner_client, make_contract):
+    make_contract()
+    first = owner_client.get(url("panel"), **HTMX, HTTP_HX_TARGET="submission-panel")
+    assert "css/review.css" in first.content.decode()
+    poll = owner_client.get(url("panel"), **HTMX, HTTP_HX_TARGET="submission-panel-body")
+    assert "css/review.css" not in poll.content.decode()
