@@ -70,10 +70,10 @@ class Parsed:
     data: Any = None
     ok: bool = False
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: JSON pointer -> (line, column) of each value node, 1-based.
-    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
-    #: JSON pointer -> (line, column) of the key that introduces the value.
-    key_positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: JSON pointer -> start mark of each value node (0-based line and column; see position()).
+    positions: dict[str, Any] = field(default_factory=dict)
+    #: JSON pointer -> start mark of the key that introduces the value.
+    key_positions: dict[str, Any] = field(default_factory=dict)
     #: JSON pointer -> (source text, kind) of unquoted scalars YAML read as a non-string.
     implicit: dict[str, tuple[str, str]] = field(default_factory=dict)
     #: Pointers whose value is already reported (bad tag, bad number): no further type errors.
@@ -82,17 +82,24 @@ class Parsed:
     has_source: bool = True
 
     def position(self, pointer: str) -> tuple[int, int] | tuple[None, None]:
-        """The position of ``pointer``, or of its nearest recorded ancestor."""
+        """The 1-based (line, column) of ``pointer``, or of its nearest recorded ancestor."""
         if not self.has_source:
             return (None, None)
         positions = self.positions
         while True:
-            pos = positions.get(pointer)
-            if pos is not None:
-                return pos
+            mark = positions.get(pointer)
+            if mark is not None:
+                return (mark.line + 1, mark.column + 1)
             if not pointer:
                 return (1, 1)
             pointer = pointer[: pointer.rfind("/")]
+
+    def key_position(self, pointer: str) -> tuple[int, int] | tuple[None, None]:
+        """The 1-based (line, column) of the key introducing ``pointer`` (else of its value)."""
+        mark = self.key_positions.get(pointer) if self.has_source else None
+        if mark is None:
+            return self.position(pointer)
+        return (mark.line + 1, mark.column + 1)
 
     def error(self, code: str, message: str, pointer: str, pos: tuple[int, int], hint=None):
         self.diagnostics.append(Diagnostic(ERROR, code, message, pointer, pos[0], pos[1], hint))
@@ -254,8 +261,13 @@ def parse(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> Parsed:
         if "nesting depth" in problem:
             out.error("too-deep", f"The document nests deeper than {MAX_DEPTH} levels.", "", pos)
         else:
-            out.error("syntax", f"YAML syntax error: {problem}.", "", pos,
-                      f"While {exc.context}." if exc.context and exc.problem else None)
+            hint = None
+            if exc.context and exc.problem:
+                hint = exc.context[:1].upper() + exc.context[1:]
+                if exc.context_mark is not None:
+                    hint += f" that starts on line {exc.context_mark.line + 1}"
+                hint += "."
+            out.error("syntax", f"YAML syntax error: {problem}.", "", pos, hint)
         out.data = None
     except yaml.reader.ReaderError as exc:
         pos = _line_col(text, min(exc.position, len(text))) if exc.position is not None else (1, 1)
@@ -269,7 +281,11 @@ def parse(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> Parsed:
 
 
 def _build(text: str, out: Parsed) -> Any:
-    """The event loop. The current collection's state lives in locals; parents on a stack."""
+    """The event loop. The current collection's state lives in locals; parents on a stack.
+
+    This loop is the validator's hot path, so it is written flat: positions are stored as the
+    parser's mark objects and only turned into (line, column) when a diagnostic needs one.
+    """
     positions = out.positions
     key_positions = out.key_positions
     resolvers = _RESOLVERS
@@ -280,7 +296,7 @@ def _build(text: str, out: Parsed) -> Any:
     root: Any = None
     documents = aliases = nodes = 0
     # The collection being filled: container, its pointer, is it a mapping, node count at its
-    # start, its anchor; and, in a mapping, the pending key with its pointer and position.
+    # start, its anchor; and, in a mapping, the pending key with its pointer and mark.
     cur: Any = None
     cur_ptr = ""
     cur_map = False
@@ -288,109 +304,136 @@ def _build(text: str, out: Parsed) -> Any:
     cur_anchor = None
     pend: Any = None
     pend_ptr = ""
-    pend_pos = (1, 1)
+    pend_mark: Any = None
     try:
         while True:
             ev = get_event()
             cls = ev.__class__
             if cls is ScalarEvent:
-                mark = ev.start_mark
-                pos = (mark.line + 1, mark.column + 1)
                 nodes += 1
                 value = ev.value
-                if cur_map and pend is None:  # a mapping key
-                    if ev.tag is not None and ev.tag not in _KEY_TAGS:
-                        out.error("unsupported-tag", f"The tag {ev.tag} is not allowed on a key.",
-                                  cur_ptr, pos, "Remove the tag from the key.")
-                    if value == "<<" and ev.implicit[0]:
-                        out.error("merge-key", "Merge keys (<<) are not supported in contracts.",
-                                  cur_ptr, pos, "Write the keys out in full.")
-                        pend, pend_ptr, pend_pos = _DISCARD, cur_ptr + "/<<", pos
+                if cur_map:
+                    if pend is None:  # a mapping key
+                        if ev.tag is not None and ev.tag not in _KEY_TAGS:
+                            out.error("unsupported-tag", f"The tag {ev.tag} is not allowed on a "
+                                      "key.", cur_ptr, _mark(ev.start_mark),
+                                      "Remove the tag from the key.")
+                        if value == "<<" and ev.implicit[0]:
+                            out.error("merge-key", "Merge keys (<<) are not supported in "
+                                      "contracts.", cur_ptr, _mark(ev.start_mark),
+                                      "Write the keys out in full.")
+                            pend, pend_ptr, pend_mark = _DISCARD, cur_ptr + "/<<", ev.start_mark
+                            continue
+                        if "~" in value or "/" in value:
+                            pend_ptr = cur_ptr + "/" + escape(value)
+                        else:
+                            pend_ptr = cur_ptr + "/" + value
+                        pend_mark = ev.start_mark
+                        if value in cur:
+                            _duplicate(out, value, pend_ptr, pend_mark)
+                        pend = value
                         continue
-                    if "~" in value or "/" in value:
-                        pend_ptr = cur_ptr + "/" + escape(value)
-                    else:
-                        pend_ptr = cur_ptr + "/" + value
-                    if value in cur:
-                        first = key_positions.get(pend_ptr, pos)
-                        out.error("duplicate-key", f"The key '{value}' appears more than once "
-                                  f"here; it was first set on line {first[0]}.", pend_ptr, pos,
-                                  "Remove one of the two entries.")
-                    pend, pend_pos = value, pos
-                    continue
+                    ptr = pend_ptr
+                elif cur is None:
+                    ptr = ""
+                else:
+                    ptr = f"{cur_ptr}/{len(cur)}"
                 if len(value) > MAX_SCALAR:
                     out.error("scalar-too-long", f"A value is longer than {MAX_SCALAR} characters.",
-                              "", pos, "Shorten it.")
+                              "", _mark(ev.start_mark), "Shorten it.")
                     raise _Abort
-                if cur_map:
-                    ptr = pend_ptr
-                elif cur is None:
-                    ptr = ""
-                else:
-                    ptr = f"{cur_ptr}/{len(cur)}"
+                mark = ev.start_mark
                 if ev.tag is not None or (ev.implicit[0] and value[:1] in resolvers):
-                    value = _scalar(ev, ptr, pos, out)
+                    value = _scalar(ev, ptr, _mark(mark), out)
                 if ev.anchor is not None:
                     anchors[ev.anchor] = (value, 1)
-            elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                mark = ev.start_mark
-                pos = (mark.line + 1, mark.column + 1)
-                nodes += 1
-                if len(stack) >= MAX_DEPTH:
-                    out.error("too-deep", f"The document nests deeper than {MAX_DEPTH} levels.",
-                              "", pos, "Flatten the structure.")
-                    raise _Abort
-                if cur_map and pend is None:
-                    out.error("complex-key", "A mapping or list cannot be used as a key.",
-                              cur_ptr, pos, "Use a plain text key.")
-                    raise _Abort
-                is_map = cls is MappingStartEvent
-                value = {} if is_map else []
+                if nodes > MAX_NODES:
+                    _too_many(out, mark)
+                positions[ptr] = mark
                 if cur_map:
-                    ptr = pend_ptr
-                elif cur is None:
-                    ptr = ""
+                    if pend is not _DISCARD:
+                        cur[pend] = value
+                        key_positions[ptr] = pend_mark
+                    pend = None
+                elif cur is not None:
+                    cur.append(value)
                 else:
-                    ptr = f"{cur_ptr}/{len(cur)}"
-                if ev.tag is not None and ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
-                    out.reported.add(ptr)
-                    out.error("unsupported-tag", f"The tag {ev.tag} is not allowed in a "
-                              "contract.", ptr, pos,
-                              "Remove the tag; contracts use plain YAML values only.")
+                    root = value
             elif cls is MappingEndEvent or cls is SequenceEndEvent:
                 if cur_anchor is not None:
                     anchors[cur_anchor] = (cur, nodes - cur_start + 1)
                 cur, cur_ptr, cur_map, cur_start, cur_anchor = stack.pop()
                 pend = None
-                continue
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                mark = ev.start_mark
+                nodes += 1
+                if len(stack) >= MAX_DEPTH:
+                    out.error("too-deep", f"The document nests deeper than {MAX_DEPTH} levels.",
+                              "", _mark(mark), "Flatten the structure.")
+                    raise _Abort
+                if nodes > MAX_NODES:
+                    _too_many(out, mark)
+                is_map = cls is MappingStartEvent
+                value = {} if is_map else []
+                if cur_map:
+                    if pend is None:
+                        out.error("complex-key", "A mapping or list cannot be used as a key.",
+                                  cur_ptr, _mark(mark), "Use a plain text key.")
+                        raise _Abort
+                    ptr = pend_ptr
+                    if pend is not _DISCARD:
+                        cur[pend] = value
+                        key_positions[ptr] = pend_mark
+                elif cur is not None:
+                    ptr = f"{cur_ptr}/{len(cur)}"
+                    cur.append(value)
+                else:
+                    ptr = ""
+                    root = value
+                positions[ptr] = mark
+                if ev.tag is not None and ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
+                    out.reported.add(ptr)
+                    out.error("unsupported-tag", f"The tag {ev.tag} is not allowed in a "
+                              "contract.", ptr, _mark(mark),
+                              "Remove the tag; contracts use plain YAML values only.")
+                stack.append((cur, cur_ptr, cur_map, cur_start, cur_anchor))
+                cur, cur_ptr, cur_map, cur_start, cur_anchor = value, ptr, is_map, nodes, ev.anchor
+                pend = None
             elif cls is AliasEvent:
-                pos = _mark(ev.start_mark)
+                mark = ev.start_mark
                 if cur_map and pend is None:
-                    out.error("complex-key", "An alias cannot be used as a key.", cur_ptr, pos,
-                              "Write the key out in full.")
+                    out.error("complex-key", "An alias cannot be used as a key.", cur_ptr,
+                              _mark(mark), "Write the key out in full.")
                     raise _Abort
                 aliases += 1
                 if aliases > MAX_ALIASES:
                     out.error("too-many-aliases", f"The document uses more than {MAX_ALIASES} "
-                              "aliases.", "", pos, "Write the values out instead of aliasing.")
+                              "aliases.", "", _mark(mark), "Write the values out instead.")
                     raise _Abort
                 anchored = anchors.get(ev.anchor)
                 if anchored is None:
                     out.error("unknown-alias", f"The alias *{ev.anchor} refers to no anchor "
-                              "defined before it.", "", pos)
+                              "defined before it.", "", _mark(mark))
                     raise _Abort
                 value, size = anchored
                 nodes += size
                 if nodes > MAX_NODES:
                     out.error("alias-expansion", f"The aliases expand to more than {MAX_NODES} "
-                              "values.", "", pos, "Write the values out instead of aliasing.")
+                              "values.", "", _mark(mark), "Write the values out instead.")
                     raise _Abort
                 if cur_map:
                     ptr = pend_ptr
-                elif cur is None:
-                    ptr = ""
-                else:
+                    if pend is not _DISCARD:
+                        cur[pend] = value
+                        key_positions[ptr] = pend_mark
+                    pend = None
+                elif cur is not None:
                     ptr = f"{cur_ptr}/{len(cur)}"
+                    cur.append(value)
+                else:
+                    ptr = ""
+                    root = value
+                positions[ptr] = mark
             elif cls is DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -398,29 +441,20 @@ def _build(text: str, out: Parsed) -> Any:
                               "a contract is a single document.", "", _mark(ev.start_mark),
                               "Remove the '---' separator and everything after it.")
                     raise _Abort
-                continue
             elif cls is StreamEndEvent:
                 return root
-            else:  # StreamStart, DocumentEnd
-                continue
-
-            if nodes > MAX_NODES:
-                out.error("too-many-nodes", f"The document holds more than {MAX_NODES} values.",
-                          "", pos, "A contract is much smaller than this.")
-                raise _Abort
-            # Attach the value (scalar, alias or new collection) to the current collection.
-            if cur_map:
-                if pend is not _DISCARD:
-                    cur[pend] = value
-                    key_positions[ptr] = pend_pos
-                pend = None
-            elif cur is not None:
-                cur.append(value)
-            else:
-                root = value
-            positions[ptr] = pos
-            if cls is MappingStartEvent or cls is SequenceStartEvent:
-                stack.append((cur, cur_ptr, cur_map, cur_start, cur_anchor))
-                cur, cur_ptr, cur_map, cur_start, cur_anchor = value, ptr, is_map, nodes, ev.anchor
+            # StreamStart and DocumentEnd need nothing.
     finally:
         loader.dispose()
+
+
+def _duplicate(out: Parsed, key: str, pointer: str, mark: Any) -> None:
+    first = out.key_positions.get(pointer, mark)
+    out.error("duplicate-key", f"The key '{key}' appears more than once here; it was first set "
+              f"on line {first.line + 1}.", pointer, _mark(mark), "Remove one of the two entries.")
+
+
+def _too_many(out: Parsed, mark: Any) -> None:
+    out.error("too-many-nodes", f"The document holds more than {MAX_NODES} values.", "",
+              _mark(mark), "A contract is much smaller than this.")
+    raise _Abort

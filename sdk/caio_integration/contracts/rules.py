@@ -8,10 +8,10 @@ pass.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
 from .loader import Parsed
@@ -21,7 +21,11 @@ _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _HTTPS = re.compile(r"^https://[^\s/?#@]+(?:[/?#]\S*)?$")
-_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_URL = re.compile(
+    rf"^https://(?P<host>\[[0-9A-Fa-f:.]+\]|(?:{_LABEL}\.)*{_LABEL}\.?)"
+    r"(?::(?P<port>[0-9]{1,5}))?(?:[/?#]\S*)?$"
+)
 
 
 def _number(value: Any) -> bool:
@@ -108,19 +112,19 @@ def _url(data: dict[str, Any], key: str, parsed: Parsed) -> Iterator[Diagnostic]
     url = data.get(key)
     if not isinstance(url, str) or not _HTTPS.match(url):
         return  # a wrong type or a non-https URL is reported by the schema
-    title = "Endpoint URL" if key == "endpoint" else "Documentation URL"
     problem = None
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018 - raises ValueError for a bad port
-    except ValueError:
-        problem = "its host or port is malformed"
-    else:
-        if host.startswith("[") or ":" in host:
-            problem = None  # an IPv6 literal; urlsplit has checked its brackets
-        elif not host or not all(_LABEL.match(label) for label in host.rstrip(".").split(".")):
-            problem = f"'{host}' is not a valid host name"
+    match = _URL.match(url)
+    if match is None:
+        host = url[8:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+        problem = f"'{host}' is not a valid host name and port"
+    elif match["port"] is not None and not 0 < int(match["port"]) < 65536:
+        problem = f"the port {match['port']} is out of range"
+    elif match["host"].startswith("["):
+        try:
+            ipaddress.IPv6Address(match["host"][1:-1])
+        except ValueError:
+            problem = f"{match['host']} is not a valid IPv6 address"
     if problem:
+        title = "Endpoint URL" if key == "endpoint" else "Documentation URL"
         yield _diag(parsed, ERROR, "invalid-url", f"{title} is not a valid URL: {problem}.",
                     f"/{key}", "Use a URL such as https://api.example.com/v1.")
