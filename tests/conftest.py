@@ -40,9 +40,10 @@ def _isolated_broker(tmp_path_factory):
             "data_folder_in": str(broker_dir / "queue"),
             "data_folder_out": str(broker_dir / "queue"),
             "processed_folder": str(broker_dir / "processed"),
+            "control_folder": str(broker_dir / "control"),
             "store_processed": False,
         }
-        for key in ("data_folder_in", "processed_folder"):
+        for key in ("data_folder_in", "processed_folder", "control_folder"):
             os.makedirs(options[key], exist_ok=True)
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
         app.conf.broker_transport_options = options
