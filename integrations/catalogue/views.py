@@ -1,23 +1,201 @@
-from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+"""The public catalogue: list (search, filters, facets, pagination), service page, YAML, compare,
+and the owner's deprecate / withdraw buttons (which start the pipeline's service operations).
+"""
 
-from integrations.models import RegisteredService, ServiceStatus
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode, urlsplit
+
+from caio_integration.contracts import LANGUAGES
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm, StatusChangeForm
+from integrations.models import (
+    OperationKind,
+    RegisteredService,
+    ServiceOperation,
+    ServiceStatus,
+    ServiceVersion,
+)
+from integrations.selectors import (
+    catalogue_entries_by_ids,
+    catalogue_facets,
+    catalogue_facets_overall,
+    catalogue_filtered,
+    catalogue_listing,
+    catalogue_service,
+    catalogue_versions,
+)
+from integrations.services.catalogue import CAPABILITY, LANGUAGE
+
+PAGE_SIZE = 20
+LANGUAGES_SHOWN = 24
+NUMBER_FIELDS = ("max_p95", "min_accuracy", "min_availability", "max_price", "currency", "owner")
+FACET_EXACT_LIMIT = 5000
+COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
-def service_list(request):
-    services = (
-        RegisteredService.objects.exclude(status=ServiceStatus.WITHDRAWN)
-        .select_related("current_version", "contract__owner")
-        .order_by("service_id")[:50]
-    )
-    return render(request, "catalogue/list.html", {"services": services})
+def _is_https(url: str) -> bool:
+    """Only https URLs with a host become links (never javascript:, data: or plain http)."""
+    parts = urlsplit(url or "")
+    return parts.scheme == "https" and bool(parts.netloc)
 
 
-def service_detail(request, service_id: str):
-    service = get_object_or_404(
-        RegisteredService.objects.select_related("current_version", "contract__owner"),
-        service_id=service_id,
-    )
+def _gone(request: HttpRequest, service: RegisteredService) -> HttpResponse:
+    return render(request, "catalogue/gone.html", {"service": service}, status=410)
+
+
+@require_GET
+def service_list(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(request.GET or None)
+    if form.is_bound:
+        form.is_valid()
+    listing = form.listing()
+    paginator = Paginator(catalogue_listing(listing), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    total = paginator.count
+    facets, facets_exact = None, False
+    if total and total <= FACET_EXACT_LIMIT:
+        facets, facets_exact = catalogue_facets(catalogue_filtered(listing)), True
+    else:
+        facets = catalogue_facets_overall()
+    counts = {kind: dict(rows) for kind, rows in facets.items()}
+    capability_facets = [
+        (value, label, counts[CAPABILITY].get(value, 0), value in listing.query.capabilities)
+        for value, label in CAPABILITY_CHOICES
+    ]
+    capability_facets.sort(key=lambda f: (not f[3], -f[2], f[0]))
+    shown_languages = [v for v, _ in facets.get(LANGUAGE, [])[:LANGUAGES_SHOWN]]
+    shown_languages += [v for v in listing.query.languages if v not in shown_languages]
+    language_facets = [
+        (value, LANGUAGES.get(value, value), counts[LANGUAGE].get(value, 0),
+         value in listing.query.languages)
+        for value in shown_languages
+    ]
+    state = request.GET.copy()
+    state.pop("page", None)
+    return render(request, "catalogue/list.html", {
+        "form": form,
+        "page": page,
+        "total": total,
+        "query_string": state.urlencode(),
+        "capability_facets": capability_facets,
+        "language_facets": language_facets,
+        "bound_fields": [form[name] for name in NUMBER_FIELDS],
+        "facets_exact": facets_exact,
+        "has_filters": form.is_bound and form.active_filters(),
+    })
+
+
+@require_GET
+def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
+    service = catalogue_service(service_id)
+    if service is None or service.current_version is None:
+        raise Http404("No such service.")
     if service.status == ServiceStatus.WITHDRAWN:
-        raise Http404("This service was withdrawn.")
-    return render(request, "catalogue/detail.html", {"service": service})
+        return _gone(request, service)
+    user = request.user
+    can_manage = user.is_authenticated and (user.is_staff or user.pk == service.contract.owner_id)
+    pending = None
+    if can_manage:
+        pending = ServiceOperation.objects.filter(
+            service=service, status__in=["queued", "running"]).first()
+    version = service.current_version
+    return render(request, "catalogue/detail.html", {
+        "service": service,
+        "version": version,
+        "versions": catalogue_versions(service),
+        "yaml_text": version.revision.text,
+        "endpoint_is_https": _is_https(version.endpoint),
+        "docs_is_https": _is_https(version.documentation_url),
+        "can_manage": can_manage,
+        "pending": pending,
+        "status_form": StatusChangeForm(),
+    })
+
+
+@require_GET
+def version_yaml(request: HttpRequest, service_id: str, version: str) -> HttpResponse:
+    found = (ServiceVersion.objects.select_related("revision", "service")
+             .filter(service__service_id=service_id, version=version).first())
+    if found is None:
+        raise Http404("No such service version.")
+    if found.service.status == ServiceStatus.WITHDRAWN:
+        return _gone(request, found.service)
+    response = HttpResponse(found.revision.text, content_type="application/yaml; charset=utf-8")
+    safe_version = re.sub(r"[^0-9A-Za-z.+-]", "_", found.version)
+    response["Content-Disposition"] = (
+        f'attachment; filename="{found.service.service_id}-{safe_version}.yaml"')
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _compare_ids(request: HttpRequest) -> list[str]:
+    ids: list[str] = []
+    for raw in request.GET.getlist("ids"):
+        ids += [part.strip() for part in raw.split(",") if part.strip()]
+    return list(dict.fromkeys(ids))
+
+
+@require_GET
+def service_compare(request: HttpRequest) -> HttpResponse:
+    ids = _compare_ids(request)
+    error = None
+    if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
+        error = f"Tick {COMPARE_MIN} to {COMPARE_MAX} services to compare (you chose {len(ids)})."
+        entries, missing = [], []
+    else:
+        found = catalogue_entries_by_ids(ids)
+        entries = [found[i] for i in ids if i in found]
+        missing = [i for i in ids if i not in found]
+    return render(request, "catalogue/compare.html", {
+        "entries": entries, "missing": missing, "error": error,
+        "back": "?" + urlencode({"ids": ",".join(ids)}) if ids else "",
+    }, status=400 if error else 200)
+
+
+def _manageable(request: HttpRequest, service_id: str) -> RegisteredService:
+    """The service if the signed-in user owns it (or is staff); 404 for everyone else."""
+    service = get_object_or_404(
+        RegisteredService.objects.select_related("contract"), service_id=service_id)
+    user = request.user
+    if not (user.is_staff or service.contract.owner_id == user.pk):
+        raise Http404("No such service.")
+    return service
+
+
+@login_required
+@require_POST
+def service_status_change(request: HttpRequest, service_id: str, kind: str) -> HttpResponse:
+    service = _manageable(request, service_id)
+    if kind not in OperationKind.values:
+        raise Http404("No such operation.")
+    form = StatusChangeForm(request.POST)
+    successor = None
+    if not form.is_valid():
+        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(service.get_absolute_url())
+    successor_id = form.cleaned_data["successor"]
+    if successor_id:
+        successor = RegisteredService.objects.filter(service_id=successor_id).first()
+        if successor is None:
+            messages.error(request, f"No registered service has the id {successor_id!r}.")
+            return redirect(service.get_absolute_url())
+    # The pipeline's service operations (imported here: the catalogue pages never need them).
+    from integrations.services.errors import OperationError
+    from integrations.services.operations import operation_request
+
+    try:
+        operation_request(service=service, kind=kind, user=request.user, successor=successor)
+    except OperationError as exc:
+        messages.error(request, exc.message)
+    else:
+        verb = "Deprecation" if kind == OperationKind.DEPRECATE else "Withdrawal"
+        messages.success(request, f"{verb} of {service.service_id} requested; a worker is on it.")
+    return redirect(service.get_absolute_url())

@@ -1,0 +1,66 @@
+"""The catalogue's GET filter form (its state lives in the URL) and the owner's status form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from caio_integration.contracts import CAPABILITIES, CURRENCIES, LANGUAGES
+from django import forms
+
+from integrations.discovery import DiscoveryQuery
+from integrations.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
+
+CAPABILITY_CHOICES = [(c, c.replace("_", " ")) for c in CAPABILITIES]
+LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])
+CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
+
+
+class CatalogueFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200,
+                        widget=forms.SearchInput(attrs={"placeholder": "name, id, description, tag"}))
+    capability = forms.MultipleChoiceField(
+        label="Capabilities (all of)", required=False, choices=CAPABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple)
+    language = forms.MultipleChoiceField(
+        label="Languages (all of)", required=False, choices=LANGUAGE_CHOICES,
+        widget=forms.CheckboxSelectMultiple)
+    max_p95 = forms.IntegerField(label="Max p95 latency (ms)", required=False, min_value=0,
+                                 max_value=10_000_000)
+    min_accuracy = forms.FloatField(label="Min accuracy (0–1)", required=False, min_value=0,
+                                    max_value=1)
+    min_availability = forms.FloatField(label="Min availability (%)", required=False,
+                                        min_value=0, max_value=100)
+    max_price = forms.DecimalField(label="Max price per request", required=False,
+                                   min_value=Decimal(0), max_digits=18, decimal_places=8)
+    currency = forms.ChoiceField(label="Currency", required=False, choices=CURRENCY_CHOICES,
+                                 initial="USD")
+    owner = forms.CharField(label="Owner", required=False, max_length=60)
+    sort = forms.ChoiceField(label="Sort by", required=False,
+                             choices=list(CATALOGUE_SORTS.items()), initial=SORT_RELEVANCE)
+
+    def listing(self) -> Listing:
+        """The listing for the fields that are valid (invalid ones are reported, not applied)."""
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        query = DiscoveryQuery(
+            capabilities=tuple(data.get("capability") or ()),
+            languages=tuple(data.get("language") or ()),
+            max_p95_ms=data.get("max_p95"),
+            min_accuracy=data.get("min_accuracy"),
+            min_availability=data.get("min_availability"),
+            max_cost_per_request=data.get("max_price"),
+            currency=data.get("currency") or "USD",
+            include_deprecated=True,
+        )
+        return Listing(query=query, text=data.get("q") or "", owner=data.get("owner") or "",
+                       sort=data.get("sort") or SORT_RELEVANCE)
+
+    def active_filters(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return any(data.get(k) not in (None, "", []) for k in self.fields if k != "sort")
+
+
+class StatusChangeForm(forms.Form):
+    """Deprecate or withdraw, with an optional successor's service id."""
+
+    successor = forms.SlugField(label="Successor service id (optional)", required=False,
+                                max_length=63)
