@@ -26,6 +26,7 @@ import yaml
 from caio_integration.contracts import FieldSpec, field_specs, validate_text
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
 from ruamel.yaml.error import YAMLError as RuamelError
 from ruamel.yaml.scalarstring import (
     DoubleQuotedScalarString,
@@ -328,7 +329,8 @@ def _give_comment(where: tuple[Any, Any, int] | None, text: str) -> None:
     entry = container.ca.items.setdefault(key, [None] * size)
     token = entry[slot]
     if token is None:
-        entry[slot] = CommentToken(text if text.startswith("\n") else "\n" + text, None, None, 0)
+        entry[slot] = CommentToken(text if text.startswith("\n") else "\n" + text,
+                                   CommentMark(0), None)
     else:
         token.value = token.value.rstrip("\n") + "\n" + text.lstrip("\n") \
             if not text.startswith("\n\n") else token.value.rstrip("\n") + text
@@ -441,7 +443,11 @@ def apply_values(text: str, values: Mapping[str, Any], *, force: bool = False) -
         else:
             _set(tree, field, value)
     out = io.StringIO()
-    y.dump(tree, out)
+    try:
+        y.dump(tree, out)
+    except Exception as exc:  # noqa: BLE001 - never a 500 for a text ruamel cannot write back
+        raise YamlFormError("The form could not write its changes into this YAML "
+                            f"({type(exc).__name__}); edit it in the YAML tab.") from None
     result = out.getvalue()
     if not text.endswith("\n") and result.endswith("\n") and text.strip():
         result = result[:-1]

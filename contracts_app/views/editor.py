@@ -137,8 +137,10 @@ def validate(request: HttpRequest, service_id: str) -> HttpResponse:
                    "time. Your text is safe.")
         if _wants_json(request):
             return JsonResponse({"error": message}, status=429, headers={"Retry-After": "5"})
-        return render(request, "contracts/_diagnostics.html", {"paused": message},
-                      status=429, headers={"Retry-After": "5"})
+        response = render(request, "contracts/_diagnostics.html", {"paused": message},
+                          status=429)
+        response["Retry-After"] = "5"
+        return response
     mode = "form" if request.POST.get("mode") == "form" else "yaml"
     text, form_problem = _submitted_text(request, mode)
     verdict = check_text(text=text, service_id=contract.service_id)
