@@ -6,7 +6,12 @@ import unicodedata
 
 from django import forms
 from django.contrib.auth import authenticate, get_user_model, password_validation
-from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from django.core.cache import cache
 
 from portal.accounts.services import normalise_email
@@ -30,13 +35,21 @@ def clean_display_name(value: str) -> str:
     return value
 
 
+class NoColonMixin:
+    """Labels read "Email", not "Email:" (screen readers and tests find fields by label)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
 def _password_by_authentication(request, user, password: str) -> bool:
     """Check a password through the authentication backends, so django-axes counts failures
     on the profile forms as it does on the sign-in form."""
     return authenticate(request, username=user.email, password=password) is not None
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(NoColonMixin, AuthenticationForm):
     username = forms.EmailField(
         label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
     )
@@ -48,7 +61,7 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class SignupForm(forms.Form):
+class SignupForm(NoColonMixin, forms.Form):
     email = forms.EmailField(label="Email", max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     display_name = forms.CharField(
@@ -81,7 +94,7 @@ class SignupForm(forms.Form):
         return cleaned
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(NoColonMixin, forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ["display_name"]
@@ -92,7 +105,7 @@ class ProfileForm(forms.ModelForm):
         return clean_display_name(self.cleaned_data["display_name"])
 
 
-class EmailChangeForm(forms.Form):
+class EmailChangeForm(NoColonMixin, forms.Form):
     new_email = forms.EmailField(label="New email", max_length=254,
                                  widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     current_password = forms.CharField(
@@ -118,7 +131,7 @@ class EmailChangeForm(forms.Form):
         return password
 
 
-class PortalPasswordChangeForm(PasswordChangeForm):
+class PortalPasswordChangeForm(NoColonMixin, PasswordChangeForm):
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)
@@ -131,7 +144,7 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         return old_password
 
 
-class PortalPasswordResetForm(PasswordResetForm):
+class PortalPasswordResetForm(NoColonMixin, PasswordResetForm):
     """Django's reset form, sending at most one email a minute per address (same page shown)."""
 
     email = forms.EmailField(label="Email", max_length=254,
@@ -141,3 +154,7 @@ class PortalPasswordResetForm(PasswordResetForm):
         for user in super().get_users(email):
             if cache.add(f"accounts:reset:{user.pk}", 1, PASSWORD_RESET_INTERVAL_SECONDS):
                 yield user
+
+
+class PortalSetPasswordForm(NoColonMixin, SetPasswordForm):
+    pass

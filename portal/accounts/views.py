@@ -19,6 +19,7 @@ from portal.accounts.forms import (
     LoginForm,
     PortalPasswordChangeForm,
     PortalPasswordResetForm,
+    PortalSetPasswordForm,
     ProfileForm,
     SignupForm,
 )
@@ -114,16 +115,12 @@ _VERIFY_MESSAGES = {
 @require_POST
 def verify_resend(request: HttpRequest) -> HttpResponse:
     outcome = services.email_verification_resend(user=request.user)
-    if request.htmx:
+    if request.htmx:  # 200 even when rate-limited: htmx swaps only successful responses
         return render(request, "accounts/_unverified_banner.html",
-                      {"resend_outcome": outcome.value, "resend_message": outcome.message},
-                      status=429 if outcome in _RATE_LIMITED else 200)
+                      {"resend_outcome": outcome.value, "resend_message": outcome.message})
     level = messages.SUCCESS if outcome == services.ResendOutcome.SENT else messages.WARNING
     messages.add_message(request, level, outcome.message)
     return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-
-
-_RATE_LIMITED = (services.ResendOutcome.TOO_SOON, services.ResendOutcome.DAILY_LIMIT)
 
 
 # --- Profile --------------------------------------------------------------------------------
@@ -201,6 +198,7 @@ class PasswordResetDoneView(auth_views.PasswordResetDoneView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
+    form_class = PortalSetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form):
