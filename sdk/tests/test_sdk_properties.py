@@ -23,7 +23,10 @@ from caio_integration.contracts.schema import validator as compiled_validator
 SETTINGS = settings(max_examples=200, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
-text_chars = st.characters(blacklist_categories=("Cs",))
+# YAML 1.1 treats NEL, LS and PS as line breaks, so a dumped string holding one does not come
+# back unchanged from any YAML parser; they are left out of generated text.
+text_chars = st.characters(blacklist_categories=("Cs",),
+                           blacklist_characters="\x85\u2028\u2029")
 positive = st.floats(min_value=0.001, max_value=1e6, allow_nan=False, allow_infinity=False)
 money = st.floats(min_value=0, max_value=1e3, allow_nan=False, allow_infinity=False)
 semver = st.builds(

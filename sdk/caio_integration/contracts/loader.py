@@ -188,13 +188,16 @@ def _number(tag: str, value: str) -> int | float:
     return sign * int(v)
 
 
-def _scalar(ev: ScalarEvent, pointer: str, pos: tuple[int, int], out: Parsed) -> Any:
+def _scalar(ev: ScalarEvent, pointer: str, mark: Any, out: Parsed) -> Any:
     """Build one scalar's value; record implicit typing and bad tags."""
     value = ev.value
     tag = ev.tag
     if tag is None:
         if not ev.implicit[0]:  # quoted or block scalar: always a string
             return value
+        if value.isdigit() and value[0] != "0" and len(value) < 4000:  # the usual plain integer
+            out.implicit[pointer] = (value, "number")
+            return int(value)
         for candidate, regexp in _RESOLVERS.get(value[:1], ()):
             if regexp.match(value):
                 tag = candidate
@@ -207,7 +210,7 @@ def _scalar(ev: ScalarEvent, pointer: str, pos: tuple[int, int], out: Parsed) ->
         if tag == _TIMESTAMP:
             out.reported.add(pointer)
             out.error("ambiguous-scalar", f"The unquoted value {value} is read by YAML as a date, "
-                      "not as text.", pointer, pos, f'Quote it: "{value}".')
+                      "not as text.", pointer, _mark(mark), f'Quote it: "{value}".')
             return value
     elif tag == "!" or tag == _STR:
         return value
@@ -222,20 +225,20 @@ def _scalar(ev: ScalarEvent, pointer: str, pos: tuple[int, int], out: Parsed) ->
             if isinstance(number, float) and not math.isfinite(number):
                 out.reported.add(pointer)
                 out.error("not-finite", f"The number {value} is not finite; use an ordinary "
-                          "number.", pointer, pos)
+                          "number.", pointer, _mark(mark))
             return number
         else:
             out.reported.add(pointer)
             out.error("unsupported-tag", f"The tag {tag} is not allowed in a contract.", pointer,
-                      pos, "Remove the tag; contracts use plain YAML values only.")
+                      _mark(mark), "Remove the tag; contracts use plain YAML values only.")
             return value
     except (ValueError, KeyError, IndexError):
         pass
     out.reported.add(pointer)
     what = "number" if tag in (_INT, _FLOAT) else "value"
     kind = tag.rsplit(":", 1)[-1]
-    out.error("bad-scalar", f"The {what} {value[:40]!r} cannot be read as {kind}.", pointer, pos,
-              "Write an ordinary value, or quote it to make it text.")
+    out.error("bad-scalar", f"The {what} {value[:40]!r} cannot be read as {kind}.", pointer,
+              _mark(mark), "Write an ordinary value, or quote it to make it text.")
     return value
 
 
@@ -344,7 +347,7 @@ def _build(text: str, out: Parsed) -> Any:
                     raise _Abort
                 mark = ev.start_mark
                 if ev.tag is not None or (ev.implicit[0] and value[:1] in resolvers):
-                    value = _scalar(ev, ptr, _mark(mark), out)
+                    value = _scalar(ev, ptr, mark, out)
                 if ev.anchor is not None:
                     anchors[ev.anchor] = (value, 1)
                 if nodes > MAX_NODES:
