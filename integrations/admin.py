@@ -87,11 +87,19 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
     date_hierarchy = None
     list_per_page = 50
     actions = ["approve_selected", "reject_selected", "retry_selected"]
-    fields = ["service_id", "service_name", "version", "revision_number", "owner_contact",
-              "submitter_contact", "status_badge", "reviewed_by", "reason", "attempts",
-              "next_attempt_at", "last_error", "core_reference", "idempotency_key",
-              "created_at", "decided_at", "finished_at"]
-    readonly_fields = fields
+    fieldsets = [
+        (None, {"fields": ["service_id", "service_name", "version", "revision_number",
+                           "owner_contact", "submitter_contact", "status_badge", "reviewed_by",
+                           "reason", "created_at", "decided_at"]}),
+        ("Pipeline details", {"classes": ["collapse"],
+                              "fields": ["attempts", "next_attempt_at", "lease_until",
+                                         "last_error", "core_reference", "idempotency_key",
+                                         "finished_at"]}),
+    ]
+    readonly_fields = [field for _name, options in fieldsets for field in options["fields"]]
+
+    class Media:
+        css = {"all": ["css/review.css"]}
 
     # --- permissions: staff review; nobody adds, edits or deletes submissions here -------------
     def has_change_permission(self, request, obj=None):
