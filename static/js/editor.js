@@ -11,7 +11,7 @@
   var textarea = document.getElementById("yaml-text");
   var gutter = document.getElementById("yaml-gutter");
   var modeInput = document.getElementById("editor-mode");
-  var tablist = form.querySelector("[role=tablist]");
+  var tabsBar = document.getElementById("tabs-bar");
   var tabs = Array.prototype.slice.call(form.querySelectorAll("[role=tab]"));
   var status = document.getElementById("tab-status");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
@@ -104,7 +104,7 @@
       }
     });
   });
-  tablist.hidden = false;
+  tabsBar.hidden = false;
   show(currentMode());
 
   /* ---- jump to a problem ---- */
