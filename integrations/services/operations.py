@@ -173,7 +173,7 @@ def operations_sweep(*, now: datetime | None = None) -> dict:
         with transaction.atomic():
             moved = ServiceOperation.objects.filter(
                 pk=operation.pk, status=O.QUEUED, updated_at=operation.updated_at,
-            ).update(updated_at=timezone.now())
+            ).update(updated_at=max(now, timezone.now()))
             if moved:
                 event_record(contract=operation.service.contract, operation=operation,
                              actor="sweeper", kind="re_enqueued",

@@ -367,7 +367,7 @@ def submissions_sweep(*, now: datetime | None = None) -> dict:
         with transaction.atomic():
             moved = Submission.objects.filter(
                 pk=submission.pk, status=submission.status, updated_at=submission.updated_at,
-            ).update(status=S.QUEUED, updated_at=timezone.now())
+            ).update(status=S.QUEUED, updated_at=max(now, timezone.now()))
             if moved:
                 event_record(contract=submission.contract, submission=submission, actor="sweeper",
                              kind="re_enqueued", message="Overdue and not picked up (a lost "

@@ -39,6 +39,12 @@ def worker_env(core_url: str, **extra: str) -> dict[str, str]:
     return env
 
 
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """The people fixtures hash a password each; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def core_server():
     server = CoreServer(latency_ms=0).start()
