@@ -5,7 +5,8 @@ validate the contract exactly as the portal does, implement :class:`AIUCPService
 or discover services with :class:`CAIOClient`.
 """
 
-from .client import CAIOClient, SyncCAIOClient
+from typing import TYPE_CHECKING, Any
+
 from .contracts import (
     CAPABILITIES,
     CAPABILITY_DESCRIPTIONS,
@@ -33,7 +34,19 @@ from .exceptions import (
 )
 from .service import AIUCPService
 
+if TYPE_CHECKING:
+    from .client import CAIOClient, SyncCAIOClient
+
 __version__ = "1.0.0"
+
+
+def __getattr__(name: str) -> Any:
+    # The HTTP client (and httpx) load on first use, so that `caio validate` starts quickly.
+    if name in ("CAIOClient", "SyncCAIOClient"):
+        from . import client
+
+        return getattr(client, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "CAPABILITIES",

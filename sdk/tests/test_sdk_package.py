@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import subprocess
+import sys
 from importlib.resources import files
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -196,3 +199,17 @@ def test_the_top_level_package_exports_the_public_api():
                  "ContractValidationError", "CAPABILITIES", "__version__"]:
         assert hasattr(caio_integration, name), name
     assert caio_integration.__version__ == "1.0.0"
+
+
+def test_the_readme_field_table_is_generated_from_the_schema():
+    from caio_integration.contracts.fields import markdown_table
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    assert markdown_table() in readme
+
+
+def test_the_echo_service_example_runs():
+    example = Path(__file__).parents[1] / "examples" / "echo_service.py"
+    run = subprocess.run([sys.executable, str(example)], capture_output=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert b"HELLO, CAIO" in run.stdout and b"'guarantees_met': True" in run.stdout

@@ -115,3 +115,36 @@ def _field_specs() -> tuple[FieldSpec, ...]:
 def field_specs() -> list[FieldSpec]:
     """Every leaf field of contract schema v1, in schema order, as :class:`FieldSpec`."""
     return list(_field_specs())
+
+
+def _limits(spec: FieldSpec) -> str:
+    words = {
+        "minLength": "min length {}", "maxLength": "max length {}", "minimum": ">= {}",
+        "maximum": "<= {}", "exclusiveMinimum": "> {}", "exclusiveMaximum": "< {}",
+        "minItems": "at least {} item(s)", "maxItems": "at most {} items",
+        "uniqueItems": "unique",
+    }
+    parts = []
+    for key, value in (spec.constraints or {}).items():
+        base = key.removeprefix("items.")
+        if base in words and value is not False:
+            prefix = "each " if key.startswith("items.") else ""
+            parts.append(prefix + words[base].format(value))
+    if spec.format:
+        parts.append(f"{spec.format}")
+    if spec.default is not None:
+        parts.append(f"default {spec.default}")
+    return ", ".join(parts)
+
+
+def markdown_table() -> str:
+    """The contract fields as a Markdown table (used by the README and the portal's docs)."""
+    rows = ["| Field | Title | Type | Required | Limits | Description |",
+            "|---|---|---|---|---|---|"]
+    for spec in field_specs():
+        kind = f"list of {spec.item_type}" if spec.type == "array" else spec.type
+        path = spec.path.lstrip("/").replace("/", ".")
+        description = spec.description.replace("|", "\\|")
+        rows.append(f"| `{path}` | {spec.title} | {kind} | {'yes' if spec.required else 'no'} | "
+                    f"{_limits(spec)} | {description} |")
+    return "\n".join(rows) + "\n"
