@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
+from integrations.changes import compare
 from integrations.models import (
     Event,
     OperationStatus,
@@ -70,10 +71,16 @@ class Panel:
     explanation: str = ""
     detail: str = ""
     can_submit: bool = False
+    submit_blocked: str = ""
+    changes: list = field(default_factory=list)
     can_cancel: bool = False
     can_deprecate: bool = False
     can_withdraw: bool = False
     polling: bool = False
+
+    @property
+    def breaking_changes(self) -> list:
+        return [change for change in self.changes if change.breaking]
 
     @property
     def registered_version(self) -> str | None:
@@ -138,6 +145,16 @@ def build_panel(*, contract) -> Panel:
         and not (submission and submission.revision_id == latest.pk
                  and submission.status == SubmissionStatus.REGISTERED)
     )
+    if panel.can_submit:
+        from integrations.services.submissions import version_problem
+
+        panel.submit_blocked = version_problem(contract=contract, version=latest.version) or ""
+        panel.can_submit = not panel.submit_blocked
+    if (latest is not None and latest.is_valid and registered_revision_id is not None
+            and latest.pk != registered_revision_id):
+        # What the next submission would change for consumers, breaking changes first.
+        found = compare(service.current_version.revision.data, latest.data)
+        panel.changes = sorted(found, key=lambda change: not change.breaking)
     panel.can_cancel = bool(submission and submission.status in CANCELLABLE)
     if service is not None and not operation_running:
         panel.can_deprecate = service.status == ServiceStatus.ACTIVE

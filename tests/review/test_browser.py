@@ -5,6 +5,7 @@ registers it with the embedded local core, and the developer's panel shows it wi
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from integrations.models import Submission, SubmissionStatus
@@ -12,6 +13,12 @@ from tests.conftest import browser_login
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
+
+
+def serious(page) -> list[str]:
+    """axe-core violations of serious or critical impact on the page as it is now."""
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']}" for v in violations if v["impact"] in ("serious", "critical")]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -62,3 +69,12 @@ def test_submit_approve_register_and_the_panel_follows_without_a_reload(
     submission.refresh_from_db()
     assert submission.status == SubmissionStatus.REGISTERED
     assert submission.reviewed_by == reviewer
+
+    # The settled panel, the withdraw confirmation and the dashboard summary are accessible.
+    assert serious(page) == [], "contract page with the panel"
+    panel.get_by_role("link", name="Withdraw…").click()
+    expect(page.get_by_role("heading", name="Withdraw browser-demo?")).to_be_visible()
+    assert serious(page) == [], "withdraw confirmation"
+    page.goto("/dashboard/")
+    expect(page.locator("#submission-summary-body")).to_contain_text("Registered")
+    assert serious(page) == [], "dashboard with the summary"

@@ -255,3 +255,21 @@ def test_the_panel_loads_its_stylesheet_once_not_on_every_poll(owner_client, mak
     assert "css/review.css" in first.content.decode()
     poll = owner_client.get(url("panel"), **HTMX, HTTP_HX_TARGET="submission-panel-body")
     assert "css/review.css" not in poll.content.decode()
+
+
+def test_a_repeat_of_the_registered_version_explains_why_it_cannot_be_submitted(
+        owner_client, registered):
+    add_revision(registered, contract_data("review-demo", description="Same version, new words."))
+    html = owner_client.get(url("panel"), **HTMX).content.decode()
+    assert "Submit for registration" not in html
+    assert "Version 1.0.0 is not higher than the current version 1.0.0" in html
+
+
+def test_the_panel_warns_the_developer_of_breaking_changes_before_they_submit(
+        owner_client, registered):
+    add_revision(registered, contract_data("review-demo", version="1.1.0",
+                                           capabilities=["text_generation"]))
+    html = owner_client.get(url("panel"), **HTMX).content.decode()
+    assert "Submit for registration" in html
+    assert "2 breaking</span>" in html
+    assert "<strong>Breaking:</strong> Capability code_generation removed." in html
