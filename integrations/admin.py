@@ -160,7 +160,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         registered = service.current_version if service else None
         if registered is None:
             return format_html('<span class="review-badge review-badge-muted">{}</span>', "first")
-        if submission_diff(submission=obj, registered=registered).breaking:
+        if submission_diff(submission=obj, registered=registered, text=False).breaking:
             return format_html('<span class="review-badge review-badge-error">{}</span>',
                                "breaking")
         return format_html('<span class="review-badge review-badge-ok">{}</span>', "no")

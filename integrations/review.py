@@ -47,9 +47,12 @@ def registered_version(service_id: str) -> ServiceVersion | None:
     return service.current_version if service else None
 
 
-def submission_diff(*, submission: Submission,
-                    registered: ServiceVersion | None | bool = False) -> SubmissionDiff:
-    """Compare a submission's revision with the registered version (looked up unless given)."""
+def submission_diff(*, submission: Submission, registered: ServiceVersion | None | bool = False,
+                    text: bool = True) -> SubmissionDiff:
+    """Compare a submission's revision with the registered version (looked up unless given).
+
+    `text=False` skips the line diff when only the verdict is needed (list columns, bulk actions).
+    """
     if registered is False:
         registered = registered_version(submission.contract.service_id)
     if registered is None:
@@ -59,7 +62,7 @@ def submission_diff(*, submission: Submission,
     return SubmissionDiff(
         registered=registered,
         changes=compare(old_revision.data, new_revision.data),
-        lines=text_diff(old_revision.text, new_revision.text),
+        lines=text_diff(old_revision.text, new_revision.text) if text else [],
     )
 
 
@@ -98,7 +101,7 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
     result = BulkResult()
     errors = decision_errors()
     for submission in submissions:
-        diff = submission_diff(submission=submission)
+        diff = submission_diff(submission=submission, text=False)
         if diff.breaking:
             kinds = sorted({c.kind.replace("_", " ") for c in diff.changes if c.breaking})
             result.refused.append((submission, (

@@ -325,3 +325,13 @@ def test_staff_see_the_other_review_screens_without_extra_permissions(reviewer_c
     for name in ("event", "registeredservice", "serviceversion", "serviceoperation"):
         assert reviewer_client.get(
             reverse(f"admin:integrations_{name}_changelist")).status_code == 200
+
+
+def test_the_list_costs_a_fixed_number_of_queries_however_many_rows(
+        reviewer_client, make_contract, register, django_assert_max_num_queries):
+    for n in range(6):
+        registered_then_changed(make_contract, register, f"many-{n}",
+                                capabilities=["text_generation"])
+    with django_assert_max_num_queries(12):
+        response = reviewer_client.get(CHANGELIST)
+    assert response.content.decode().count("breaking</span>") == 6
