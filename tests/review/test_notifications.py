@@ -139,3 +139,15 @@ def test_nothing_is_sent_for_a_step_that_rolled_back(make_contract, mailoutbox,
             raise RuntimeError("something later in the same transaction failed")
     assert mailoutbox == []
     assert not Submission.objects.exists()
+
+
+def test_under_auto_review_nobody_is_asked_to_review(make_contract, reviewer, mailoutbox, settings):
+    from integrations.models import Event
+    from integrations.notifications import notify_event
+
+    settings.PORTAL_REVIEW = "auto"
+    submission = submit(make_contract())
+    assert submission.status == SubmissionStatus.APPROVED
+    submitted = Event.objects.get(submission=submission, kind="submitted")
+    assert notify_event(submitted.pk) == 0
+    assert mailoutbox == []
