@@ -24,12 +24,13 @@ filter and pagination; the REST API reuses it. `explain(entry, query)` says why 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Case, DecimalField, F, OrderBy, QuerySet, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, Count, DecimalField, F, OrderBy, QuerySet, Value, When
 
 from integrations.models import CatalogueEntry, CatalogueTerm
 from integrations.services.catalogue import CAPABILITY, LANGUAGE
@@ -231,5 +232,87 @@ def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
 
 
 def discover_matches(query: DiscoveryQuery) -> list[Match]:
-    """The first `query.limit` matches, each with its reasons: one SQL query."""
-    return [Match(entry, explain(entry, query)) for entry in discover(query)[: query.limit]]
+    """The first `query.limit` matches, each with its reasons (see `fetch`)."""
+    entries = fetch(discover(query), 0, query.limit, broad=is_broad(query))
+    return [Match(entry, explain(entry, query)) for entry in entries]
+
+
+# --- Execution on PostgreSQL: ids first (index-only, in ranking order), then the rows --------
+
+TERM_COUNTS_CACHE_KEY = "catalogue:term-counts:v1"
+TERM_COUNTS_SECONDS = 300
+BROAD_ESTIMATE = 100  # estimated matches above which walking the ranking index wins
+
+
+def term_counts() -> dict[str, dict[str, int]]:
+    """Catalogue-wide counts per capability ("c") and language ("l"), plus the total ("n").
+
+    Recomputed at most every 5 minutes and shared through the cache: the catalogue shows them as
+    approximate facet counts, and `is_broad` uses them to pick a plan.
+    """
+    from django.core.cache import cache
+
+    counts = cache.get(TERM_COUNTS_CACHE_KEY)
+    if counts is None:
+        counts = {CAPABILITY: {}, LANGUAGE: {}, "n": {"": CatalogueEntry.objects.count()}}
+        rows = CatalogueTerm.objects.values_list("kind", "value").annotate(n=Count("id"))
+        for kind, value, n in rows:
+            counts.setdefault(kind, {})[value] = n
+        cache.set(TERM_COUNTS_CACHE_KEY, counts, TERM_COUNTS_SECONDS)
+    return counts
+
+
+def is_broad(query: DiscoveryQuery) -> bool:
+    """Whether the query is expected to match many services (independence estimate)."""
+    counts = term_counts()
+    total = max(counts["n"][""], 1)
+    estimate = float(total)
+    for kind, values in ((CAPABILITY, query.capabilities), (LANGUAGE, query.languages)):
+        for value in values:
+            estimate *= counts[kind].get(value, 0) / total
+    return estimate >= BROAD_ESTIMATE
+
+
+@contextmanager
+def ranking_walk(broad: bool):
+    """On PostgreSQL, for a broad query, steer the statements inside to walk the ranking index.
+
+    Bitmap scans would visit every match before sorting; walking the covering index in ranking
+    order stops after a page of matches. Only for the enclosed transaction (SET LOCAL).
+    """
+    if connection.vendor != "postgresql" or not broad:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        yield
+
+
+def fetch(qs: QuerySet, start: int, stop: int, *, broad: bool = True) -> list[CatalogueEntry]:
+    """Rows `start:stop` of an ordered discovery QuerySet.
+
+    PostgreSQL: first the page's ids (an index-only scan of the covering ranking index that stops
+    after a page of matches, see `ranking_walk`), then the rows by primary key. Elsewhere: one
+    plain sliced query.
+    """
+    if connection.vendor != "postgresql":
+        return list(qs[start:stop])
+    with ranking_walk(broad):
+        ids = list(qs.values_list("pk", flat=True)[start:stop])
+    rows = CatalogueEntry.objects.in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
+def count_capped(qs: QuerySet, cap: int, *, broad: bool = True) -> int:
+    """min(number of matches, cap): stops counting at `cap` (one query)."""
+    inner = qs.order_by().values("pk")[:cap]
+    with ranking_walk(broad):
+        return _count(inner)
+
+
+def _count(inner: QuerySet) -> int:
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)
+        return cursor.fetchone()[0]

@@ -96,19 +96,36 @@ def catalogue_listing(listing: Listing) -> QuerySet:
     return qs.order_by(*discovery.ordering(sort, currency))
 
 
-def catalogue_facets(qs: QuerySet, limit: int = 5000) -> dict[str, list[tuple[str, int]]] | None:
-    """Exact capability and language counts over the filtered set: one grouped query.
+def catalogue_stats(qs: QuerySet, cap: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """min(matches, cap) and, when under the cap, exact capability and language counts.
 
-    The count walks the matching rows, so it is done only when the set has at most `limit`
-    rows (the caller knows the total from pagination); above that the caller shows the
-    catalogue-wide counts from `catalogue_facets_overall()` instead, marked approximate.
+    One statement: the matching rows (at most cap + 1; the planner picks its plan, typically GIN
+    bitmaps for narrow sets) are counted and their arrays unnested and grouped. Above the cap the
+    facets are empty and the caller shows `catalogue_facets_overall()`, marked approximate.
     """
-    inner_sql, params = qs.order_by().values("pk").query.sql_with_params()
-    sql = (
-        "SELECT kind, value, COUNT(*) FROM integrations_catalogueterm "
-        f"WHERE entry_id IN ({inner_sql}) GROUP BY kind, value"
-    )
-    return _facet_rows(sql, params)
+    qs = qs.order_by()
+    if connection.vendor == "postgresql":
+        inner_sql, params = qs.values("capabilities", "languages")[: cap + 1].query.sql_with_params()
+        sql = (
+            f"WITH m AS MATERIALIZED ({inner_sql}), n AS (SELECT COUNT(*) AS n FROM m) "
+            "SELECT 'n', '', n FROM n "
+            "UNION ALL SELECT 'c', v, COUNT(*) FROM m CROSS JOIN unnest(m.capabilities) AS v "
+            f"WHERE (SELECT n FROM n) <= {int(cap)} GROUP BY v "
+            "UNION ALL SELECT 'l', v, COUNT(*) FROM m CROSS JOIN unnest(m.languages) AS v "
+            f"WHERE (SELECT n FROM n) <= {int(cap)} GROUP BY v"
+        )
+    else:
+        inner_sql, params = qs.values("pk")[: cap + 1].query.sql_with_params()
+        sql = (
+            f"WITH m AS ({inner_sql}), n AS (SELECT COUNT(*) AS n FROM m) "
+            "SELECT 'n', '', n FROM n UNION ALL "
+            "SELECT kind, value, COUNT(*) FROM integrations_catalogueterm "
+            f"WHERE entry_id IN (SELECT pk FROM m) AND (SELECT n FROM n) <= {int(cap)} "
+            "GROUP BY kind, value"
+        )
+    rows = _facet_rows(sql, params)
+    total = rows.pop("n")[0][1]
+    return min(total, cap), ({} if total > cap else rows)
 
 
 def _facet_rows(sql: str, params) -> dict[str, list[tuple[str, int]]]:
@@ -144,22 +161,35 @@ def catalogue_entries_by_ids(service_ids: list[str]) -> dict[str, CatalogueEntry
     return {e.service_id: e for e in entries}
 
 
-FACETS_CACHE_KEY = "catalogue:facets:overall:v1"
-FACETS_CACHE_SECONDS = 300
-
-
 def catalogue_facets_overall() -> dict[str, list[tuple[str, int]]]:
-    """Catalogue-wide capability and language counts, recomputed at most every 5 minutes.
+    """Catalogue-wide counts (refreshed at most every 5 minutes; see discovery.term_counts)."""
+    counts = discovery.term_counts()
+    return {kind: sorted(counts[kind].items(), key=lambda r: (-r[1], r[0]))
+            for kind in (CAPABILITY, LANGUAGE)}
 
-    Shown (marked approximate) when the filtered set is too large to count exactly on every
-    request. Kept in the cache (Redis in production), so every web process shares one copy.
-    """
-    from django.core.cache import cache
 
-    cached = cache.get(FACETS_CACHE_KEY)
-    if cached is None:
-        cached = _facet_rows(
-            "SELECT kind, value, COUNT(*) FROM integrations_catalogueterm GROUP BY kind, value", []
-        )
-        cache.set(FACETS_CACHE_KEY, cached, FACETS_CACHE_SECONDS)
-    return cached
+class CataloguePage:
+    """What Django's Paginator pages over: a capped count and two-step page fetches."""
+
+    def __init__(self, listing: Listing, cap: int):
+        self.listing = listing
+        self.cap = cap
+        self.qs = catalogue_listing(listing)
+        self.broad = (not listing.text.strip() and not listing.owner.strip()
+                      and discovery.is_broad(listing.query))
+        self.ordered = True
+        self._count: int | None = None
+        self.facets: dict[str, list[tuple[str, int]]] = {}
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count, self.facets = catalogue_stats(catalogue_filtered(self.listing), self.cap)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            raise TypeError("CataloguePage supports slices only")
+        return discovery.fetch(self.qs, index.start or 0, index.stop, broad=self.broad)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from caio_integration.contracts import CAPABILITIES, CURRENCIES, LANGUAGES
+from caio_integration.contracts import CAPABILITIES, LANGUAGES
 from django import forms
 
 from integrations.discovery import DiscoveryQuery
@@ -12,7 +12,7 @@ from integrations.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
 
 CAPABILITY_CHOICES = [(c, c.replace("_", " ")) for c in CAPABILITIES]
 LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])
-CURRENCY_CHOICES = [(c, c) for c in sorted(CURRENCIES)]
+CURRENCY_CHOICES = [(c, c) for c in ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR")]
 
 
 class CatalogueFilterForm(forms.Form):

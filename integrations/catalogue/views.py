@@ -24,11 +24,9 @@ from integrations.models import (
     ServiceVersion,
 )
 from integrations.selectors import (
+    CataloguePage,
     catalogue_entries_by_ids,
-    catalogue_facets,
     catalogue_facets_overall,
-    catalogue_filtered,
-    catalogue_listing,
     catalogue_service,
     catalogue_versions,
 )
@@ -37,7 +35,7 @@ from integrations.services.catalogue import CAPABILITY, LANGUAGE
 PAGE_SIZE = 20
 LANGUAGES_SHOWN = 24
 NUMBER_FIELDS = ("max_p95", "min_accuracy", "min_availability", "max_price", "currency", "owner")
-FACET_EXACT_LIMIT = 5000
+LIST_CAP = 2000  # counted exactly up to here; beyond, "2000+" and approximate facets
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
@@ -57,21 +55,23 @@ def service_list(request: HttpRequest) -> HttpResponse:
     if form.is_bound:
         form.is_valid()
     listing = form.listing()
-    paginator = Paginator(catalogue_listing(listing), PAGE_SIZE)
+    source = CataloguePage(listing, LIST_CAP)
+    paginator = Paginator(source, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     total = paginator.count
-    facets, facets_exact = None, False
-    if total and total <= FACET_EXACT_LIMIT:
-        facets, facets_exact = catalogue_facets(catalogue_filtered(listing)), True
+    capped = total >= LIST_CAP
+    if capped:
+        facets, facets_exact = catalogue_facets_overall(), False
     else:
-        facets = catalogue_facets_overall()
-    counts = {kind: dict(rows) for kind, rows in facets.items()}
+        facets, facets_exact = source.facets, True
+    counts = {CAPABILITY: {}, LANGUAGE: {}}
+    counts.update({kind: dict(rows) for kind, rows in facets.items()})
     capability_facets = [
         (value, label, counts[CAPABILITY].get(value, 0), value in listing.query.capabilities)
         for value, label in CAPABILITY_CHOICES
     ]
     capability_facets.sort(key=lambda f: (not f[3], -f[2], f[0]))
-    shown_languages = [v for v, _ in facets.get(LANGUAGE, [])[:LANGUAGES_SHOWN]]
+    shown_languages = [v for v, _ in (facets.get(LANGUAGE) or [])[:LANGUAGES_SHOWN]]
     shown_languages += [v for v in listing.query.languages if v not in shown_languages]
     language_facets = [
         (value, LANGUAGES.get(value, value), counts[LANGUAGE].get(value, 0),
@@ -84,6 +84,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "total": total,
+        "capped": capped,
         "query_string": state.urlencode(),
         "capability_facets": capability_facets,
         "language_facets": language_facets,

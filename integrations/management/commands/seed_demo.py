@@ -90,10 +90,25 @@ class Command(BaseCommand):
             done += size
             if services >= 20000:
                 self.stdout.write(f"  {done}/{services} services…")
+        self._after_bulk_load()
         self.stdout.write(self.style.SUCCESS(
             f"Seeded {added} example and {services} generated services "
             f"in {time.monotonic() - started:.1f}s."
         ))
+
+    def _after_bulk_load(self) -> None:
+        """Fresh planner statistics, a clean GIN pending list and visibility map on PostgreSQL
+        (index-only scans need it), and no stale catalogue-wide counts in the cache."""
+        from django.core.cache import cache
+        from django.db import connection
+
+        from integrations.discovery import TERM_COUNTS_CACHE_KEY
+
+        cache.delete(TERM_COUNTS_CACHE_KEY)
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                for table in ("integrations_catalogueentry", "integrations_catalogueterm"):
+                    cursor.execute(f"VACUUM ANALYZE {table}")
 
     # --- The SDK's examples, through the normal publishing function -------------------------
     def _examples(self) -> int:

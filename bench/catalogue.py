@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Benchmark discovery and the catalogue page on PostgreSQL with a seeded catalogue.
+
+    createdb -h 127.0.0.1 -U postgres bench_catalogue
+    export SECRET_KEY=x DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_catalogue
+    .venv/bin/python manage.py migrate
+    .venv/bin/python manage.py seed_demo --services 100000      # about 4 minutes
+    .venv/bin/python bench/catalogue.py [--requests 400] [--explain]
+
+Everything runs in one process with Django's test client (server-side latency: URL routing,
+middleware, view, ORM, template; no network). In the same run it measures a bare view that
+returns a constant JSON list (the floor) and prints every figure with its ratio to the floor.
+Targets (issue 8): discovery p95 <= 10 ms (typical and broad), catalogue page with a filter
+p95 <= 60 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.http import JsonResponse  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import override_settings  # noqa: E402
+from django.urls import include, path  # noqa: E402
+
+from integrations.discovery import DiscoveryQuery, discover, discover_matches  # noqa: E402
+from integrations.models import CatalogueEntry  # noqa: E402
+
+TYPICAL = DiscoveryQuery(capabilities=("translation", "text_generation"), languages=("de", "fr"),
+                         max_p95_ms=400, min_accuracy=0.9)
+BROAD = DiscoveryQuery(capabilities=("text_generation",), max_p95_ms=5000, min_accuracy=0.5)
+
+
+def _floor(request):
+    return JsonResponse({"services": ["a", "b", "c"]})
+
+
+def _discover_view(which):
+    def view(request):
+        matches = discover_matches(which)
+        return JsonResponse({"results": [
+            {"service_id": m.entry.service_id, "why": [r.as_dict() for r in m.reasons]}
+            for m in matches]})
+    return view
+
+
+urlpatterns = [
+    path("bench/floor", _floor),
+    path("bench/discover/typical", _discover_view(TYPICAL)),
+    path("bench/discover/broad", _discover_view(BROAD)),
+    path("", include("portal.urls")),
+]
+
+CASES = [
+    ("floor: bare JsonResponse", "/bench/floor", None),
+    ("discovery: typical (2 caps, p95, accuracy, 2 languages)", "/bench/discover/typical", 10.0),
+    ("discovery: broad (1 capability, loose bounds)", "/bench/discover/broad", 10.0),
+    ("catalogue page, capability filter", "/services/?capability=translation", 60.0),
+    ("catalogue page, typical filters", "/services/?capability=translation&capability="
+     "text_generation&language=de&language=fr&max_p95=400&min_accuracy=0.9", 60.0),
+    ("catalogue page, text search + filter", "/services/?q=translation&max_p95=500", 60.0),
+    ("catalogue page, no filter", "/services/", 60.0),
+]
+
+
+def measure(client: Client, url: str, requests: int) -> list[float]:
+    for _ in range(max(10, requests // 10)):  # warm-up
+        assert client.get(url).status_code == 200, url
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, url
+    return times
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def explain(query: DiscoveryQuery, label: str) -> None:
+    ids = discover(query).values_list("pk", flat=True)[: query.limit]
+    sql, params = ids.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("COMMIT")
+    print(f"\nEXPLAIN (ANALYZE, BUFFERS) discovery {label}, step 1 (ids):\n{plan}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("bench/catalogue.py measures PostgreSQL: set DATABASE_URL.", file=sys.stderr)
+        return 2
+    services = CatalogueEntry.objects.count()
+    print(f"Python {platform.python_version()}, Django {django.get_version()}, "
+          f"{connection.vendor} {connection.pg_version}, {services} listed services, "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    if services < 1000:
+        print("Seed first: manage.py seed_demo --services 100000", file=sys.stderr)
+        return 2
+    failed = False
+    with override_settings(ROOT_URLCONF=__name__, DEBUG=False):
+        client = Client()
+        results = []
+        for label, url, target in CASES:
+            times = measure(client, url, args.requests)
+            results.append((label, statistics.median(times), p95(times), target))
+        floor = results[0][2]
+        print(f"\n{'case':60} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8}  target")
+        for label, median, pct, target in results:
+            verdict = "" if target is None else (
+                f"<= {target:g} ms {'ok' if pct <= target else 'MISSED'}")
+            failed = failed or (target is not None and pct > target)
+            print(f"{label:60} {median:8.2f} {pct:8.2f} {pct / floor:8.1f}  {verdict}")
+    if args.explain:
+        explain(TYPICAL, "typical")
+        explain(BROAD, "broad")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
