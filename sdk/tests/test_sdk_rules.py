@@ -285,3 +285,18 @@ def test_diagnostics_serialise_to_plain_dicts(contract_text):
             "path": "/name", "line": 2, "column": 7, "hint": None,
         }],
     }
+
+
+@pytest.mark.parametrize("field,value", [
+    ("capabilities", [["text_generation"], {"a": 1}, None, 3]),
+    ("constraints", {"supported_languages": [["en"], {"x": 1}, None]}),
+    ("cost", {"currency": ["USD"]}),
+    ("guarantees", {"latency": {"p95_ms": [1], "p99_ms": {"a": 1}}}),
+    ("endpoint", {"url": "https://x.example"}),
+])
+def test_values_of_the_wrong_shape_inside_lists_and_sections_are_reported_not_crashed(
+        contract_text, field, value):
+    result = validate_text(contract_text(**{field: value}))
+    assert not result.valid
+    assert "internal-error" not in codes(result)
+    assert set(codes(result)) <= {"type", "ambiguous-scalar"}, result.diagnostics

@@ -67,11 +67,10 @@ def _capabilities(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
     capabilities = data.get("capabilities")
     if not isinstance(capabilities, list):
         return
-    known = list(CAPABILITY_DESCRIPTIONS)
     for index, name in enumerate(capabilities):
-        if not isinstance(name, str) or not _SNAKE.match(name) or name in CAPABILITY_DESCRIPTIONS:
+        if not isinstance(name, str) or name in CAPABILITY_DESCRIPTIONS or not _SNAKE.match(name):
             continue
-        guess = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        guess = difflib.get_close_matches(name, list(CAPABILITY_DESCRIPTIONS), n=1, cutoff=0.6)
         hint = (f"Did you mean '{guess[0]}'?" if guess
                 else "Prefer a name from the CAIO capability vocabulary (caio_integration."
                 "CAPABILITIES) so that clients can discover the service.")
@@ -86,7 +85,7 @@ def _languages(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
     if not isinstance(languages, list):
         return
     for index, code in enumerate(languages):
-        if isinstance(code, str) and _LANG.match(code) and code not in LANGUAGES:
+        if isinstance(code, str) and code not in LANGUAGES and _LANG.match(code):
             yield _diag(parsed, ERROR, "unknown-language",
                         f"'{code}' is not an ISO 639-1 language code.",
                         f"/constraints/supported_languages/{index}",
