@@ -274,8 +274,7 @@ def _number(text: str) -> _Number | None:
 
 def _string(text: str, old: Any) -> Any:
     if "\n" in text:
-        return FoldedScalarString(text) if isinstance(old, FoldedScalarString) \
-            else LiteralScalarString(text)
+        return LiteralScalarString(text)
     if isinstance(old, SingleQuotedScalarString):
         return SingleQuotedScalarString(text)
     if isinstance(old, DoubleQuotedScalarString) or _ambiguous(text):
@@ -364,7 +363,14 @@ def _set(tree: CommentedMap, field: FormField, value: Any) -> None:
         else:
             node[last] = CommentedSeq(_scalar(field, item, None) for item in value)
     elif old is None or isinstance(old, (dict, list)) or display(old) != value:
-        node[last] = _scalar(field, value, old)
+        new = node[last] = _scalar(field, value, old)
+        block = (LiteralScalarString, FoldedScalarString)
+        entry = node.ca.items.get(last)
+        token = entry[2] if entry and len(entry) > 2 else None
+        if token is not None and isinstance(new, block) and not isinstance(old, block):
+            # A block scalar ends its own line; the comment's first newline would add a blank.
+            if token.value.startswith("\n"):
+                token.value = token.value[1:]
 
 
 def _tail_of_key(mapping: CommentedMap, key: str) -> tuple[Any, Any, int] | None:
