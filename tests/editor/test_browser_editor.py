@@ -131,3 +131,89 @@ def test_editor_pages_have_no_serious_accessibility_violations(page, owner):
     shot(page, "mobile")
 
 
+
+
+def test_tabs_work_from_the_keyboard_and_unsaved_changes_warn_before_leaving(page, owner):
+    browser_login(page, owner.email)
+    create_contract(page, "keys-svc")
+    leaving = ("() => { const e = new Event('beforeunload', {cancelable: true});"
+               " window.dispatchEvent(e); return e.defaultPrevented; }")
+    assert page.evaluate(leaving) is False
+    page.get_by_role("tab", name="Form").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="YAML")).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tab", name="YAML")).to_be_focused()
+    expect(page.get_by_label("Contract YAML")).to_be_visible()
+    expect(page.locator("#panel-form")).to_be_hidden()
+    page.get_by_label("Contract YAML").press("End")
+    page.keyboard.type("\n# a note")
+    assert page.evaluate(leaving) is True
+
+
+def test_a_file_dropped_on_the_upload_box_fills_the_yaml_tab(page, owner):
+    browser_login(page, owner.email)
+    create_contract(page, "drop-svc")
+    page.evaluate("""() => {
+        const data = new DataTransfer();
+        data.items.add(new File(["service_id: drop-svc\\nname: Dropped\\nversion: '1.0.0'\\n"
+                                 + "capabilities: [ocr]\\n"], "dropped.yml", {type: "text/yaml"}));
+        const zone = document.getElementById("dropzone");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""")
+    expect(page.locator("#upload-status")).to_contain_text("Loaded dropped.yml")
+    assert "name: Dropped" in page.get_by_label("Contract YAML").input_value()
+    expect(page.locator("#diagnostics .diag-summary")).to_contain_text("No errors")
+    page.evaluate("""() => {
+        const data = new DataTransfer();
+        data.items.add(new File(["x"], "notes.txt", {type: "text/plain"}));
+        document.getElementById("dropzone").dispatchEvent(
+            new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+    }""")
+    expect(page.locator("#upload-status")).to_contain_text("Only .yaml or .yml")
+    assert "name: Dropped" in page.get_by_label("Contract YAML").input_value()
+
+
+def test_a_save_from_a_stale_tab_is_a_conflict_shown_with_a_diff(page, owner):
+    browser_login(page, owner.email)
+    create_contract(page, "tabs-svc")
+    other = page.context.new_page()
+    other.goto("/contracts/tabs-svc/edit/?mode=yaml")
+    other.get_by_role("tab", name="YAML").click()
+    other_text = other.get_by_label("Contract YAML")
+    other_text.fill(other_text.input_value().replace("name: My AI Service", "name: From tab two"))
+    other.locator("#panel-yaml").get_by_role("button", name="Save revision").click()
+    other.wait_for_url("**saved=2*")
+    other.close()
+
+    page.get_by_label("Name", exact=True).fill("From tab one")
+    page.locator("#panel-form").get_by_role("button", name="Save revision").click()
+    expect(page.get_by_role("heading", name="Not saved: someone saved revision 2 meanwhile")) \
+        .to_be_visible()
+    expect(page.locator(".conflict tr.diff-del")).to_contain_text(["name: From tab two"])
+    expect(page.locator(".conflict tr.diff-add")).to_contain_text(["name: From tab one"])
+    page.get_by_role("tab", name="YAML").click()
+    assert "name: From tab one" in page.get_by_label("Contract YAML").input_value()
+    shot(page, "conflict")
+
+
+def test_without_javascript_check_shows_the_diagnostics_on_submit(browser, live_server, owner):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        browser_login(page, owner.email)
+        page.goto("/contracts/new/")
+        page.get_by_label("Service ID").fill("nojs-svc")
+        page.get_by_role("button", name="Create contract").click()
+        page.wait_for_url("**/contracts/nojs-svc/edit/")
+        expect(page.get_by_label("Contract YAML")).to_be_visible()  # both panels show
+        page.get_by_label("Latency p99 (ms)").fill("50")
+        page.locator("#panel-form").get_by_role("button", name="Check").click()
+        expect(page.locator("#err-guarantees__latency__p95_ms")).to_contain_text("cannot exceed")
+        expect(page.locator("#diagnostics")).to_contain_text("latency-order")
+        page.locator("#panel-form").get_by_role("button", name="Save revision").click()
+        expect(page.locator(".messages")).to_contain_text("Saved revision 2 as a draft with 1 error")
+        page.screenshot(path=str(ARTIFACTS / "editor-no-javascript.png"), full_page=True)
+    finally:
+        context.close()
