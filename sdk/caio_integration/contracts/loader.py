@@ -17,8 +17,6 @@ Every exception from the YAML library becomes a diagnostic; nothing escapes.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -32,9 +30,10 @@ from yaml.events import (
     SequenceStartEvent,
     StreamEndEvent,
 )
-from yaml.resolver import Resolver
 
-from .diagnostics import ERROR, Diagnostic
+from .parsed import Parsed, escape, line_col
+from .parsed import mark_position as _mark
+from .scalars import RESOLVERS, build_scalar, decode
 
 try:  # libyaml, when PyYAML was built with it
     from yaml import CSafeLoader as _Loader
@@ -48,202 +47,15 @@ MAX_NODES = 20_000
 MAX_SCALAR = 64 * 1024
 
 _Y = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL = (_Y + "str", _Y + "int", _Y + "float", _Y + "bool", _Y + "null")
-_TIMESTAMP, _MERGE = _Y + "timestamp", _Y + "merge"
+_STR = _Y + "str"
 _MAP_TAGS = frozenset(("!", _Y + "map"))
 _SEQ_TAGS = frozenset(("!", _Y + "seq"))
 _KEY_TAGS = frozenset(("!", _STR))
 _DISCARD = object()  # the pending "key" of a refused merge key: its value is dropped
-_RESOLVERS = Resolver.yaml_implicit_resolvers
-_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
-_KIND = {_INT: "number", _FLOAT: "number", _BOOL: "boolean", _NULL: "null", _TIMESTAMP: "date"}
 
 
 class _Abort(Exception):
     """Stop reading: the document is refused (the diagnostic is already recorded)."""
-
-
-@dataclass(slots=True)
-class Parsed:
-    """What the loader learned about a text."""
-
-    data: Any = None
-    ok: bool = False
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    #: JSON pointer -> start mark of each value node (0-based line and column; see position()).
-    positions: dict[str, Any] = field(default_factory=dict)
-    #: JSON pointer -> start mark of the key that introduces the value.
-    key_positions: dict[str, Any] = field(default_factory=dict)
-    #: JSON pointer -> (source text, kind) of unquoted scalars YAML read as a non-string.
-    implicit: dict[str, tuple[str, str]] = field(default_factory=dict)
-    #: Pointers whose value is already reported (bad tag, bad number): no further type errors.
-    reported: set[str] = field(default_factory=set)
-    #: False when checking bare data (no source text): positions are then unknown (None).
-    has_source: bool = True
-
-    def position(self, pointer: str) -> tuple[int, int] | tuple[None, None]:
-        """The 1-based (line, column) of ``pointer``, or of its nearest recorded ancestor."""
-        if not self.has_source:
-            return (None, None)
-        positions = self.positions
-        while True:
-            mark = positions.get(pointer)
-            if mark is not None:
-                return (mark.line + 1, mark.column + 1)
-            if not pointer:
-                return (1, 1)
-            pointer = pointer[: pointer.rfind("/")]
-
-    def key_position(self, pointer: str) -> tuple[int, int] | tuple[None, None]:
-        """The 1-based (line, column) of the key introducing ``pointer`` (else of its value)."""
-        mark = self.key_positions.get(pointer) if self.has_source else None
-        if mark is None:
-            return self.position(pointer)
-        return (mark.line + 1, mark.column + 1)
-
-    def error(self, code: str, message: str, pointer: str, pos: tuple[int, int], hint=None):
-        self.diagnostics.append(Diagnostic(ERROR, code, message, pointer, pos[0], pos[1], hint))
-
-
-def escape(key: str) -> str:
-    """Escape one JSON-pointer reference token (RFC 6901)."""
-    if "~" in key or "/" in key:
-        return key.replace("~", "~0").replace("/", "~1")
-    return key
-
-
-def _line_col(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def decode(source: str | bytes, max_bytes: int, out: Parsed) -> str | None:
-    """Check size and encoding; return the text, or None after recording the diagnostic."""
-    hint = "Save the file as UTF-8."
-    if isinstance(source, bytes | bytearray | memoryview):
-        raw = bytes(source)
-        if len(raw) > max_bytes:
-            out.error("too-large", f"The file is {len(raw)} bytes; the limit is {max_bytes} bytes.",
-                      "", (1, 1))
-            return None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            good = raw[: exc.start].decode("utf-8")
-            out.error("encoding", f"The file is not valid UTF-8: byte 0x{raw[exc.start]:02X} "
-                      "cannot be decoded.", "", _line_col(good, len(good)), hint)
-            return None
-    elif isinstance(source, str):
-        text = source
-        if len(text) > max_bytes or (len(text) * 4 > max_bytes and not text.isascii()):
-            try:
-                size = len(text.encode("utf-8", "surrogatepass"))
-            except UnicodeEncodeError:  # pragma: no cover - surrogatepass encodes everything
-                size = len(text) * 4
-            if size > max_bytes:
-                out.error("too-large", f"The text is {size} bytes; the limit is {max_bytes} bytes.",
-                          "", (1, 1))
-                return None
-        if not text.isascii():
-            try:
-                text.encode("utf-8")
-            except UnicodeEncodeError as exc:
-                out.error("encoding", "The text contains a lone surrogate character, which is "
-                          "not valid UTF-8.", "", _line_col(text, exc.start), hint)
-                return None
-    else:
-        raise TypeError(f"expected str or bytes, not {type(source).__name__}")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
-
-
-def _number(tag: str, value: str) -> int | float:
-    """Construct an int or float exactly as YAML 1.1 / PyYAML's SafeConstructor would."""
-    v = value.replace("_", "")
-    sign = -1 if v[:1] == "-" else 1
-    if v[:1] in "+-":
-        v = v[1:]
-    if tag == _FLOAT:
-        v = v.lower()
-        if v == ".inf":
-            return sign * math.inf
-        if v == ".nan":
-            return math.nan
-    if ":" in v:
-        total: int | float = 0
-        base = 1
-        for part in reversed(v.split(":")):
-            total += (int(part) if tag == _INT else float(part)) * base
-            base *= 60
-        return sign * total
-    if tag == _FLOAT:
-        return sign * float(v)
-    if v.startswith("0b"):
-        return sign * int(v[2:], 2)
-    if v.startswith("0x"):
-        return sign * int(v[2:], 16)
-    if len(v) > 1 and v[0] == "0":
-        return sign * int(v, 8)
-    return sign * int(v)
-
-
-def _scalar(ev: ScalarEvent, pointer: str, mark: Any, out: Parsed) -> Any:
-    """Build one scalar's value; record implicit typing and bad tags."""
-    value = ev.value
-    tag = ev.tag
-    if tag is None:
-        if not ev.implicit[0]:  # quoted or block scalar: always a string
-            return value
-        if value.isdigit() and value[0] != "0" and len(value) < 4000:  # the usual plain integer
-            out.implicit[pointer] = (value, "number")
-            return int(value)
-        for candidate, regexp in _RESOLVERS.get(value[:1], ()):
-            if regexp.match(value):
-                tag = candidate
-                break
-        else:
-            return value
-        if tag == _STR or tag not in _KIND:  # e.g. '<<' or '=' as a value: a plain string
-            return value
-        out.implicit[pointer] = (value, _KIND[tag])
-        if tag == _TIMESTAMP:
-            out.reported.add(pointer)
-            out.error("ambiguous-scalar", f"The unquoted value {value} is read by YAML as a date, "
-                      "not as text.", pointer, _mark(mark), f'Quote it: "{value}".')
-            return value
-    elif tag == "!" or tag == _STR:
-        return value
-    try:
-        if tag == _NULL:
-            if value in ("", "~", "null", "Null", "NULL"):
-                return None
-        elif tag == _BOOL:
-            return _BOOLS[value.lower()]
-        elif tag == _INT or tag == _FLOAT:
-            number = _number(tag, value)
-            if isinstance(number, float) and not math.isfinite(number):
-                out.reported.add(pointer)
-                out.error("not-finite", f"The number {value} is not finite; use an ordinary "
-                          "number.", pointer, _mark(mark))
-            return number
-        else:
-            out.reported.add(pointer)
-            out.error("unsupported-tag", f"The tag {tag} is not allowed in a contract.", pointer,
-                      _mark(mark), "Remove the tag; contracts use plain YAML values only.")
-            return value
-    except (ValueError, KeyError, IndexError):
-        pass
-    out.reported.add(pointer)
-    what = "number" if tag in (_INT, _FLOAT) else "value"
-    kind = tag.rsplit(":", 1)[-1]
-    out.error("bad-scalar", f"The {what} {value[:40]!r} cannot be read as {kind}.", pointer,
-              _mark(mark), "Write an ordinary value, or quote it to make it text.")
-    return value
-
-
-def _mark(mark: Any) -> tuple[int, int]:
-    return (mark.line + 1, mark.column + 1)
 
 
 def parse(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> Parsed:
@@ -273,7 +85,7 @@ def parse(source: str | bytes, *, max_bytes: int = MAX_BYTES) -> Parsed:
             out.error("syntax", f"YAML syntax error: {problem}.", "", pos, hint)
         out.data = None
     except yaml.reader.ReaderError as exc:
-        pos = _line_col(text, min(exc.position, len(text))) if exc.position is not None else (1, 1)
+        pos = line_col(text, min(exc.position, len(text))) if exc.position is not None else (1, 1)
         out.error("invalid-character", f"The text contains a character YAML does not allow "
                   f"({exc.reason}).", "", pos, "Remove control characters from the file.")
         out.data = None
@@ -291,7 +103,7 @@ def _build(text: str, out: Parsed) -> Any:
     """
     positions = out.positions
     key_positions = out.key_positions
-    resolvers = _RESOLVERS
+    resolvers = RESOLVERS
     loader = _Loader(text)
     get_event = loader.get_event
     stack: list[tuple[Any, str, bool, int, Any]] = []
@@ -347,7 +159,7 @@ def _build(text: str, out: Parsed) -> Any:
                     raise _Abort
                 mark = ev.start_mark
                 if ev.tag is not None or (ev.implicit[0] and value[:1] in resolvers):
-                    value = _scalar(ev, ptr, mark, out)
+                    value = build_scalar(ev, ptr, mark, out)
                 if ev.anchor is not None:
                     anchors[ev.anchor] = (value, 1)
                 if nodes > MAX_NODES:

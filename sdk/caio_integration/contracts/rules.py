@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
-from .loader import Parsed
+from .parsed import Parsed
 from .vocab import CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
 
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from .diagnostics import ERROR, Diagnostic
-from .loader import Parsed, escape
+from .parsed import Parsed, escape
 from .vocab import CURRENCIES, LANGUAGES
 
 SCHEMA_VERSION = "1"

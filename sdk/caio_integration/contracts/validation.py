@@ -6,7 +6,8 @@ import os
 from typing import Any
 
 from .diagnostics import ERROR, Diagnostic, ValidationResult
-from .loader import MAX_BYTES, Parsed, parse
+from .loader import MAX_BYTES, parse
+from .parsed import Parsed
 from .rules import rule_diagnostics
 from .schema import schema_diagnostics
 
