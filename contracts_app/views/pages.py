@@ -19,7 +19,7 @@ from contracts_app.services import (
     service_id_problem,
     text_diff,
 )
-from contracts_app.views.common import annotate, summary
+from contracts_app.views.common import annotate, rate_limited, summary
 
 
 @login_required
@@ -48,7 +48,11 @@ def new_contract(request: HttpRequest) -> HttpResponse:
 @require_GET
 def check_id(request: HttpRequest) -> HttpResponse:
     """Availability of a service id, as you type (an htmx fragment)."""
-    service_id = request.GET.get("service_id", "").strip()
+    service_id = request.GET.get("service_id", "").strip()[:100]
+    if rate_limited(request, "check-id"):
+        return render(request, "contracts/_check_id.html", {
+            "service_id": service_id,
+            "problem": "Checking paused for a few seconds; the ID is checked again when you create."})
     problem = service_id_problem(service_id) if service_id else None
     return render(request, "contracts/_check_id.html",
                   {"service_id": service_id, "problem": problem})
