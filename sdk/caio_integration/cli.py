@@ -142,11 +142,16 @@ def _init(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _build_parser().parse_args(argv)
-    if args.command == "validate":
-        return _validate(args)
-    if args.command == "templates":
-        return _templates()
-    return _init(args)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "templates":
+            return _templates()
+        return _init(args)
+    except BrokenPipeError:  # e.g. `caio templates | head -1`: stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_INVALID
 
 
 if __name__ == "__main__":
