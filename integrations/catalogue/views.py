@@ -39,6 +39,14 @@ LIST_CAP = 2000  # counted exactly up to here; beyond, "2000+" and approximate f
 COMPARE_MIN, COMPARE_MAX = 2, 4
 
 
+def _page_number(raw: str | None) -> int:
+    """Page 1 for anything that is not a whole number >= 1 (past the end: the last page)."""
+    try:
+        return max(1, int(raw or 1))
+    except ValueError:
+        return 1
+
+
 def _is_https(url: str) -> bool:
     """Only https URLs with a host become links (never javascript:, data: or plain http)."""
     parts = urlsplit(url or "")
@@ -57,7 +65,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     listing = form.listing()
     source = CataloguePage(listing, LIST_CAP)
     paginator = Paginator(source, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(_page_number(request.GET.get("page")))
     total = paginator.count
     capped = total >= LIST_CAP
     if capped:

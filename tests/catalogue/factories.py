@@ -6,6 +6,7 @@ from typing import Any
 
 import yaml
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from contracts_app.models import Contract, ContractRevision
 from integrations.services.catalogue import catalogue_publish_revision, catalogue_set_status
@@ -60,6 +61,11 @@ def make_owner(email: str | None = None, display_name: str = "Owner"):
 
 def publish(service_id: str, *, owner=None, status: str = "active", successor=None, **fields):
     """Create (or add a version to) a contract and publish it; returns the RegisteredService."""
+    with transaction.atomic():  # as the pipeline does: publishing locks the service row
+        return _publish(service_id, owner=owner, status=status, successor=successor, **fields)
+
+
+def _publish(service_id, *, owner, status, successor, **fields):
     owner = owner or make_owner()
     contract = Contract.objects.filter(service_id=service_id).first()
     if contract is None:

@@ -123,8 +123,8 @@ def oracle(catalogue: list[dict], q: dict) -> list[str]:
     return [svc["id"] for svc in sorted(filter(ok, catalogue), key=key)]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
-@given(services=st.lists(service_spec, min_size=0, max_size=8), queries=st.lists(query_spec,
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(services=st.lists(service_spec, min_size=0, max_size=6), queries=st.lists(query_spec,
        min_size=1, max_size=3))
 def test_discovery_returns_exactly_the_oracles_services_in_the_oracles_order(services, queries):
     with transaction.atomic():
