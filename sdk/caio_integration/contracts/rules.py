@@ -109,8 +109,8 @@ def _cost(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
 
 def _url(data: dict[str, Any], key: str, parsed: Parsed) -> Iterator[Diagnostic]:
     url = data.get(key)
-    if not isinstance(url, str) or not _HTTPS.match(url):
-        return  # a wrong type or a non-https URL is reported by the schema
+    if not isinstance(url, str) or len(url) > 2048 or not _HTTPS.match(url):
+        return  # a wrong type, an overlong or a non-https URL is reported by the schema
     problem = None
     match = _URL.match(url)
     if match is None:
