@@ -281,6 +281,8 @@ try:
 except Exception as exc:  # noqa: BLE001 - django-environ raises several types for a bad URL
     raise ImproperlyConfigured(f"EMAIL_URL is not a valid email URL: {exc}") from None
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIO Developer Portal <noreply@caio.local>")
+# Seconds before an SMTP connection gives up, so a hung mail server cannot hang a sign-up.
+EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 10, minimum=1)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
