@@ -39,33 +39,31 @@ def _is_staff(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_staff)
 
 
-def version_problem(*, contract, version: str | None) -> str | None:
-    """Why `version` cannot be registered for `contract` now, or None: SemVer, strictly higher."""
+def registration_problem(*, contract, version: str | None) -> str | None:
+    """Why `version` of `contract` cannot be registered now, or None. One query for both rules:
+    the version must be SemVer and strictly higher than the service's current one, and the
+    service id must not belong to another contract's (another owner's) registered service."""
     if not isinstance(version, str) or not version:
         return "The revision has no version; add a SemVer version such as 1.0.0."
     try:
         key = semver_key(version)
     except ValueError:
         return f"Version {version!r} is not a SemVer version (for example 1.2.3)."
-    service = (RegisteredService.objects.filter(contract=contract)
-               .select_related("current_version").first())
-    current = service.current_version if service else None
-    if current is not None and key <= current.version_key:
-        return (f"Version {version} is not higher than the current version {current.version} "
-                f"of {contract.service_id}; a downgrade or a repeat is refused. "
-                "Raise the version (SemVer) and submit again.")
+    services = (RegisteredService.objects
+                .filter(Q(contract=contract) | Q(service_id=contract.service_id))
+                .select_related("current_version", "contract"))
+    for service in services:
+        if service.contract_id != contract.pk:
+            if service.contract.owner_id != contract.owner_id:
+                return (f"The service id {contract.service_id} belongs to another owner's "
+                        "registered service.")
+            return f"The service id {contract.service_id} belongs to another registered contract."
+        current = service.current_version
+        if current is not None and key <= current.version_key:
+            return (f"Version {version} is not higher than the current version {current.version} "
+                    f"of {contract.service_id}; a downgrade or a repeat is refused. "
+                    "Raise the version (SemVer) and submit again.")
     return None
-
-
-def owner_problem(*, contract) -> str | None:
-    """Refuse a service id that belongs to another contract's (another owner's) service."""
-    other = (RegisteredService.objects.filter(service_id=contract.service_id)
-             .exclude(contract=contract).select_related("contract").first())
-    if other is None:
-        return None
-    if other.contract.owner_id != contract.owner_id:
-        return f"The service id {contract.service_id} belongs to another owner's registered service."
-    return f"The service id {contract.service_id} belongs to another registered contract."
 
 
 def backoff_delay(attempt: int) -> float:
@@ -122,8 +120,7 @@ def submission_create(*, contract, revision, user) -> Submission:
     if revision.data.get("service_id") not in (None, contract.service_id):
         raise SubmissionError(f"The revision's service_id {revision.data.get('service_id')!r} "
                               f"does not match the contract's {contract.service_id!r}.")
-    problem = version_problem(contract=contract, version=revision.version) or owner_problem(
-        contract=contract)
+    problem = registration_problem(contract=contract, version=revision.version)
     if problem:
         raise SubmissionError(problem)
     open_one = Submission.objects.filter(contract=contract, status__in=OPEN_SUBMISSION_STATUSES)
@@ -280,8 +277,7 @@ def submission_register(*, submission_id: int) -> None:
     event_record(contract=submission.contract, submission=submission, actor="worker",
                  kind="claimed", message=f"Attempt {attempt} of {limit}: registering version "
                  f"{version} with the CAIO core.")
-    problem = version_problem(contract=submission.contract, version=version) or owner_problem(
-        contract=submission.contract)
+    problem = registration_problem(contract=submission.contract, version=version)
     if problem:
         _finish_failed(submission, attempt, problem)
         return

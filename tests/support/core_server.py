@@ -147,6 +147,7 @@ class CoreState:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server_version = "FakeCaioCore/1.0"
     state: CoreState  # set on the subclass
 
@@ -164,11 +165,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, code: int, body: Any) -> None:
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
         try:
-            self.send_response(code)
+            self.send_response_only(code)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self._headers_buffer.append(b"\r\n")
+            # Headers and body in one write: two small writes would wait on delayed ACKs.
+            self.wfile.write(b"".join(self._headers_buffer) + data)
+            self._headers_buffer = []
         except OSError:
             self.close_connection = True  # the client went away (timed out or was killed)
 

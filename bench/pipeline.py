@@ -1,0 +1,232 @@
+"""Benchmark: drain approved submissions with ONE worker (prefork, -c 2) on Redis and PostgreSQL,
+against the fake CAIO core answering in 20 ms, so the ceiling is 2 / 20 ms = 100 per second.
+
+Run it (it creates and migrates its own database, bench_pipeline, and flushes it on every run):
+
+    SECRET_KEY=x DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_pipeline \
+    REDIS_URL=redis://127.0.0.1:6379/2 .venv/bin/python bench/pipeline.py [--count 1000]
+
+Prints registrations per second, the ratio to the ceiling (and to a same-run baseline: two
+callers hitting the core directly), the CPU used by the worker's process tree (from /proc), and
+the lost and duplicated counts. Targets: >= 70% of the ceiling, 0 lost, 0 duplicated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def ensure_database(url: str) -> None:
+    """CREATE DATABASE for a PostgreSQL URL when it does not exist yet."""
+    parsed = urlparse(url)
+    if not parsed.scheme.startswith("postgres"):
+        return
+    import psycopg
+
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl().replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """user + system CPU of a process and its live children (from /proc)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
+def baseline(url: str, total: int = 400) -> float:
+    """Two callers straight at the core: the best two worker processes could do."""
+    import httpx
+
+    def call(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=10) as client:
+            for _ in range(n):
+                key = str(uuid.uuid4())
+                client.post("/api/v1/integration/register-service",
+                            json={"contract": {"service_id": f"baseline-{key}", "version": "1.0.0"}},
+                            headers={"Idempotency-Key": key}).raise_for_status()
+
+    threads = [threading.Thread(target=call, args=(total // 2,)) for _ in range(2)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return total / (time.monotonic() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Drain approved submissions through one worker.")
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
+    parser.add_argument("--concurrency", type=int, default=2)
+    args = parser.parse_args()
+
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres") or not os.environ.get("REDIS_URL"):
+        print("note: the reference figures are for PostgreSQL + Redis (see the docstring)")
+    if database_url:
+        ensure_database(database_url)
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from contracts_app.models import Contract, ContractRevision
+    from integrations.models import Submission
+    from integrations.services.submissions import submission_enqueue
+    from portal.celery import app
+    from portal.models import WorkerHeartbeat
+    from portal.tasks import ping
+    from tests.support.core_server import CoreControl, duplicates
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("flush", verbosity=0, interactive=False)
+
+    port = free_port()
+    core_proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.support.core_server", "--port", str(port),
+         "--latency-ms", str(args.latency_ms)], cwd=ROOT, stdout=subprocess.DEVNULL)
+    core = CoreControl(f"http://127.0.0.1:{port}")
+    worker = None
+    try:
+        core.wait_ready()
+        raw = baseline(core.url)
+        core.reset()
+
+        # The approved submissions: one contract each, as the review would leave them.
+        owner = get_user_model().objects.create_user(
+            "bench@bench.invalid", "x", display_name="Bench", email_verified=True)
+        contracts = Contract.objects.bulk_create(
+            Contract(owner=owner, service_id=f"bench-{i:05d}") for i in range(args.count))
+        revisions = ContractRevision.objects.bulk_create(
+            ContractRevision(contract=c, number=1, text="", is_valid=True, author=owner, data={
+                "service_id": c.service_id, "name": f"Bench {c.service_id}", "version": "1.0.0",
+                "capabilities": ["text_generation", "summarization"],
+                "guarantees": {"latency": {"p95_ms": 200, "p99_ms": 400},
+                               "accuracy": {"min": 0.9}},
+                "constraints": {"max_tokens": 4096, "supported_languages": ["en", "de"]},
+                "cost": {"per_request": 0.001, "currency": "USD"},
+            }) for c in contracts)
+        now = timezone.now()
+        Submission.objects.bulk_create(
+            Submission(contract=r.contract, revision=r, submitter=owner, status="approved",
+                       next_attempt_at=now, decided_at=now) for r in revisions)
+        ids = list(Submission.objects.order_by("pk").values_list("pk", flat=True))
+
+        queue = f"bench-{uuid.uuid4().hex[:8]}"
+        settings.CELERY_TASK_DEFAULT_QUEUE = queue
+        app.conf.task_default_queue = queue
+        env = dict(os.environ, CAIO_CORE_URL=core.url, CELERY_QUEUE=queue, PYTHONUNBUFFERED="1")
+        log = open(ROOT / "var" / "bench-pipeline-worker.log", "wb")
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "prefork",
+             "-c", str(args.concurrency), "-Q", queue, "-l", "warning", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        marker = uuid.uuid4().hex
+        ping.delay(marker)
+        deadline = time.monotonic() + 60
+        while not WorkerHeartbeat.objects.filter(marker=marker).exists():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("the worker did not start; see var/bench-pipeline-worker.log")
+            time.sleep(0.1)
+
+        cpu_before = tree_cpu_seconds(worker.pid)
+        self_before = resource.getrusage(resource.RUSAGE_SELF)
+        started = time.monotonic()
+        for pk in ids:  # what approval does on commit: approved -> queued, then the message
+            submission_enqueue(pk)
+        enqueued = time.monotonic() - started
+        deadline = started + max(120.0, args.count / 10)
+        registered = 0
+        while time.monotonic() < deadline:
+            registered = Submission.objects.filter(status="registered").count()
+            if registered + Submission.objects.filter(status="failed").count() >= args.count:
+                break
+            time.sleep(0.1)
+        elapsed = time.monotonic() - started
+        cpu = tree_cpu_seconds(worker.pid) - cpu_before
+        self_after = resource.getrusage(resource.RUSAGE_SELF)
+
+        time.sleep(1.0)  # anything still in flight would show up as a duplicate now
+        applied = core.applied("register")
+        requests = core.requests("register")
+        keys = [a["key"] for a in applied]
+        registered = Submission.objects.filter(status="registered").count()
+        failed = Submission.objects.filter(status="failed").count()
+        lost = args.count - registered
+        duplicated = len(duplicates(applied)) + (len(keys) - len(set(keys)))
+        ceiling = args.concurrency / (args.latency_ms / 1000.0)
+        rate = registered / elapsed
+        bench_cpu = (self_after.ru_utime + self_after.ru_stime
+                     - self_before.ru_utime - self_before.ru_stime)
+        print(f"pipeline benchmark: {args.count} approved submissions, 1 worker (prefork, "
+              f"-c {args.concurrency}), core latency {args.latency_ms:g} ms, "
+              f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} + "
+              f"{'Redis' if settings.REDIS_URL else 'filesystem broker'}")
+        print(f"  registered            {registered} in {elapsed:.2f} s "
+              f"(enqueueing took {enqueued:.2f} s of it)")
+        print(f"  registrations/second  {rate:.1f}")
+        print(f"  ceiling               {ceiling:.0f}/s  -> {100 * rate / ceiling:.0f}% of ceiling")
+        print(f"  same-run baseline     {raw:.1f}/s (2 callers straight at the core) -> "
+              f"{100 * rate / raw:.0f}% of it")
+        print(f"  worker CPU            {cpu:.2f} s = {cpu / elapsed:.2f} cores "
+              f"({1000 * cpu / max(registered, 1):.1f} ms per registration); "
+              f"enqueuer {bench_cpu:.2f} s; host has {os.cpu_count()} CPUs, "
+              f"load {os.getloadavg()[0]:.1f}")
+        print(f"  core requests         {len(requests)} (applied {len(applied)})")
+        print(f"  lost {lost}, failed {failed}, duplicated {duplicated}")
+        ok = lost == 0 and duplicated == 0 and rate >= 0.7 * ceiling
+        print(f"  target (>= 70% of ceiling, 0 lost, 0 duplicated): {'met' if ok else 'NOT met'}")
+        return 0 if lost == 0 and duplicated == 0 else 1
+    finally:
+        if worker is not None and worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        core_proc.terminate()
+        core_proc.wait(10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
