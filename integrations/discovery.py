@@ -157,7 +157,7 @@ class Match:
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value.normalize()) if value == value.to_integral() else str(value)
+        return format(value.normalize(), "f")  # 0.00200000 -> "0.002", never "2E-3"
     if isinstance(value, tuple):
         return list(value)
     return value

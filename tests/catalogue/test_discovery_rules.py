@@ -1,0 +1,56 @@
+from decimal import Decimal
+
+import pytest
+
+from integrations.discovery import DiscoveryQuery, DiscoveryQueryError, discover, explain
+from integrations.models import CatalogueEntry
+from tests.catalogue.factories import make_owner, publish
+
+pytestmark = [pytest.mark.smoke]
+
+
+@pytest.mark.parametrize("kwargs,field", [
+    ({"capabilities": "translation"}, "capabilities"),
+    ({"max_p95_ms": -1}, "max_p95_ms"),
+    ({"min_accuracy": float("nan")}, "min_accuracy"),
+    ({"max_cost_per_request": "abc"}, "max_cost_per_request"),
+    ({"max_cost_per_request": "Infinity"}, "max_cost_per_request"),
+    ({"currency": "dollars"}, "currency"),
+    ({"sort": "random"}, "sort"),
+    ({"limit": 0}, "limit"),
+    ({"languages": [f"l{i}" for i in range(30)]}, "languages"),
+])
+def test_bad_queries_are_refused_naming_the_field(kwargs, field):
+    with pytest.raises(DiscoveryQueryError) as info:
+        DiscoveryQuery(**kwargs)
+    assert info.value.field == field
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_service_leaves_the_index_and_a_new_version_brings_it_back():
+    owner = make_owner()
+    publish("svc-one", owner=owner, status="withdrawn")
+    assert not CatalogueEntry.objects.exists()
+    publish("svc-one", owner=owner, version="2.0.0", capabilities=["ocr"])
+    entry = CatalogueEntry.objects.get()
+    assert (entry.version_label, entry.capabilities, entry.deprecated) == ("2.0.0", ["ocr"], False)
+
+
+@pytest.mark.django_db
+def test_each_result_explains_the_declared_value_beside_each_bound():
+    publish("svc-one", capabilities=["ocr", "translation"], languages=["de", "en"], p95_ms=80,
+            accuracy=0.97, per_request=0.002, currency="EUR")
+    query = DiscoveryQuery(capabilities=("ocr",), languages=("de",), max_p95_ms=100,
+                           min_accuracy=0.9, max_cost_per_request=Decimal("0.01"), currency="eur")
+    entry = discover(query).get()
+    assert [r.as_dict() for r in explain(entry, query)] == [
+        {"field": "capabilities", "op": "includes", "requested": ["ocr"],
+         "declared": ["ocr", "translation"]},
+        {"field": "constraints.supported_languages", "op": "includes", "requested": ["de"],
+         "declared": ["de", "en"]},
+        {"field": "guarantees.latency.p95_ms", "op": "<=", "requested": 100, "declared": 80},
+        {"field": "guarantees.accuracy.min", "op": ">=", "requested": 0.9, "declared": 0.97},
+        {"field": "cost.per_request", "op": "<=", "requested": "0.01 EUR",
+         "declared": "0.002 EUR"},
+    ]
+    assert not discover(DiscoveryQuery(max_cost_per_request=Decimal("0.01"))).exists()  # USD
