@@ -255,3 +255,36 @@ def test_validate_file_reads_only_a_bounded_prefix(tmp_path):
 def test_validate_text_rejects_non_text_arguments_loudly():
     with pytest.raises(TypeError):
         validate_text(12)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("tail", [
+    "".join(f"key_{i}: {i}\n" for i in range(5000)),
+    "tags: [" + ",".join(["a"] * 5000) + "]\n",
+    "guarantees:\n" + "  latency: 1\n" * 5000,
+    "description: [" + ",".join(["!!binary x"] * 5000) + "]\n",
+])
+def test_thousands_of_repeated_problems_are_capped_with_a_note(tail):
+    result = validate_text(HEADER + tail)
+    assert not result.valid
+    assert 200 <= len(result.diagnostics) <= 202
+    assert "too-many-problems" in codes(result)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("version", "1.0.0-" + "1" * 60000 + "!"),
+    ("version", "1.0.0-" + "1." * 30000 + "!"),
+    ("endpoint", "https://" + "a." * 30000 + "!"),
+    ("contact", "a@" + "b." * 30000),
+    ("service_id", "a" * 60000 + "!"),
+])
+def test_long_strings_built_to_make_regexes_backtrack_are_answered(field, value):
+    fields = {"service_id": "abc", "name": "A", "version": "'1.0.0'", "capabilities": "[ocr]",
+              field: f"'{value}'"}
+    result = validate_text("".join(f"{k}: {v}\n" for k, v in fields.items()))
+    assert not result.valid
+    assert set(codes(result)) <= {"pattern", "max-length", "required"}, result.diagnostics
+
+
+def test_an_anchor_on_a_key_can_be_aliased_as_a_value():
+    result = validate_text(HEADER + "&k description: *k\n")
+    assert result.valid and result.data["description"] == "description"

@@ -146,6 +146,8 @@ def _build(text: str, out: Parsed) -> Any:
                         pend_mark = ev.start_mark
                         if value in cur:
                             _duplicate(out, value, pend_ptr, pend_mark)
+                        if ev.anchor is not None:
+                            anchors[ev.anchor] = (value, 1)
                         pend = value
                         continue
                     ptr = pend_ptr

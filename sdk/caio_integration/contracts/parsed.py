@@ -7,6 +7,11 @@ from typing import Any
 
 from .diagnostics import ERROR, Diagnostic
 
+#: At most this many diagnostics of the kinds that can repeat once per node or per error.
+MAX_PROBLEMS = 200
+_PER_NODE = frozenset({"duplicate-key", "unsupported-tag", "bad-scalar", "not-finite",
+                       "ambiguous-scalar", "merge-key"})
+
 
 @dataclass(slots=True)
 class Parsed:
@@ -25,6 +30,8 @@ class Parsed:
     reported: set[str] = field(default_factory=set)
     #: False when checking bare data (no source text): positions are then unknown (None).
     has_source: bool = True
+    #: True when repeated problems were dropped after the first MAX_PROBLEMS.
+    truncated: bool = False
 
     def position(self, pointer: str) -> tuple[int, int] | tuple[None, None]:
         """The 1-based (line, column) of ``pointer``, or of its nearest recorded ancestor."""
@@ -46,8 +53,13 @@ class Parsed:
             return self.position(pointer)
         return (mark.line + 1, mark.column + 1)
 
-    def error(self, code: str, message: str, pointer: str, pos: tuple[int, int], hint=None):
+    def error(self, code: str, message: str, pointer: str, pos: tuple[int, int],
+              hint: str | None = None) -> None:
+        if code in _PER_NODE and len(self.diagnostics) >= MAX_PROBLEMS:
+            self.truncated = True  # a hostile file can repeat a problem thousands of times
+            return
         self.diagnostics.append(Diagnostic(ERROR, code, message, pointer, pos[0], pos[1], hint))
+
 
 def escape(key: str) -> str:
     """Escape one JSON-pointer reference token (RFC 6901)."""

@@ -17,6 +17,8 @@ from .diagnostics import ERROR, INFO, WARNING, Diagnostic
 from .parsed import Parsed
 from .vocab import CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
 
+# Rules look at no more list items than the schema allows (longer lists are already errors).
+_MAX_ITEMS = 200
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -67,7 +69,7 @@ def _capabilities(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
     capabilities = data.get("capabilities")
     if not isinstance(capabilities, list):
         return
-    for index, name in enumerate(capabilities):
+    for index, name in enumerate(capabilities[:_MAX_ITEMS]):
         if not isinstance(name, str) or name in CAPABILITY_DESCRIPTIONS or not _SNAKE.match(name):
             continue
         guess = difflib.get_close_matches(name, list(CAPABILITY_DESCRIPTIONS), n=1, cutoff=0.6)
@@ -84,7 +86,7 @@ def _languages(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
     languages = constraints.get("supported_languages") if isinstance(constraints, dict) else None
     if not isinstance(languages, list):
         return
-    for index, code in enumerate(languages):
+    for index, code in enumerate(languages[:_MAX_ITEMS]):
         if isinstance(code, str) and code not in LANGUAGES and _LANG.match(code):
             yield _diag(parsed, ERROR, "unknown-language",
                         f"'{code}' is not an ISO 639-1 language code.",

@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from .diagnostics import ERROR, Diagnostic
-from .parsed import Parsed, escape
+from .parsed import MAX_PROBLEMS, Parsed, escape
 from .vocab import CURRENCIES, LANGUAGES
 
 SCHEMA_VERSION = "1"
@@ -151,8 +151,12 @@ def _close(word: str, options: Iterable[str]) -> str | None:
     return found[0] if found else None
 
 
-def schema_diagnostics(data: Any, parsed: Parsed) -> list[Diagnostic]:
-    """Check ``data`` against the schema; one diagnostic per problem, all in one pass."""
+def schema_diagnostics(data: Any, parsed: Parsed, limit: int = MAX_PROBLEMS) -> list[Diagnostic]:
+    """Check ``data`` against the schema: one diagnostic per problem, all in one pass.
+
+    A hostile document can hold thousands of problems: after ``limit`` the list is cut and
+    ``parsed.truncated`` is set (the verdict, "invalid", is already certain by then).
+    """
     out: list[Diagnostic] = []
     seen: set[tuple[str, str]] = set()
     for error in validator().iter_errors(data):
@@ -163,6 +167,9 @@ def schema_diagnostics(data: Any, parsed: Parsed) -> list[Diagnostic]:
             if key not in seen:
                 seen.add(key)
                 out.append(diag)
+                if len(out) >= limit:
+                    parsed.truncated = True
+                    return out
     return out
 
 

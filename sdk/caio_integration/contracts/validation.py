@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .diagnostics import ERROR, Diagnostic, ValidationResult
+from .diagnostics import ERROR, INFO, Diagnostic, ValidationResult
 from .loader import MAX_BYTES, parse
-from .parsed import Parsed
+from .parsed import MAX_PROBLEMS, Parsed
 from .rules import rule_diagnostics
 from .schema import schema_diagnostics
 
@@ -18,17 +18,25 @@ def _check(data: Any, parsed: Parsed) -> ValidationResult:
         hint = "Start from a template: caio init --template simple_service."
         diagnostics.append(Diagnostic(ERROR, "empty", "The contract is empty.", "",
                                       *parsed.position(""), hint))
-        return ValidationResult(diagnostics, None)
+        return _result(parsed, None)
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else "a single value"
         message = f"The contract must be a mapping of keys to values, not {kind}."
         hint = "Write one 'key: value' per line, starting with service_id."
         diagnostics.append(Diagnostic(ERROR, "not-a-mapping", message, "",
                                       *parsed.position(""), hint))
-        return ValidationResult(diagnostics, None)
+        return _result(parsed, None)
     diagnostics.extend(schema_diagnostics(data, parsed))
     diagnostics.extend(rule_diagnostics(data, parsed))
-    return ValidationResult(diagnostics, data)
+    return _result(parsed, data)
+
+
+def _result(parsed: Parsed, data: Any) -> ValidationResult:
+    if parsed.truncated:
+        parsed.diagnostics.append(Diagnostic(
+            INFO, "too-many-problems", f"Only the first {MAX_PROBLEMS} problems of a kind are "
+            "listed.", "", *parsed.position(""), "Fix these and validate again."))
+    return ValidationResult(parsed.diagnostics, data)
 
 
 def validate_text(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> ValidationResult:
@@ -42,7 +50,7 @@ def validate_text(text: str | bytes, *, max_bytes: int = MAX_BYTES) -> Validatio
     try:
         parsed = parse(text, max_bytes=max_bytes)
         if not parsed.ok:
-            return ValidationResult(parsed.diagnostics, None)
+            return _result(parsed, None)
         return _check(parsed.data, parsed)
     except (TypeError, MemoryError):
         raise
