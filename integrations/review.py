@@ -116,3 +116,32 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
         else:
             result.approved.append(submission)
     return result
+
+
+@dataclass
+class VersionStep:
+    """One registered version and what it changed from the version registered before it."""
+
+    version: ServiceVersion
+    previous: ServiceVersion | None
+    changes: list[Change] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> bool:
+        return is_breaking(self.changes)
+
+
+def version_history(*, service: RegisteredService) -> list[VersionStep]:
+    """The service's registered versions, newest first, each compared with the one before it.
+
+    For the catalogue's version history: the same verdict as the review admin's.
+    """
+    versions = list(service.versions.select_related("revision").order_by("version_key"))
+    steps: list[VersionStep] = []
+    previous = None
+    for version in versions:
+        changes = compare(previous.revision.data, version.revision.data) if previous else []
+        steps.append(VersionStep(version=version, previous=previous, changes=changes))
+        previous = version
+    steps.reverse()
+    return steps
