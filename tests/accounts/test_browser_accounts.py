@@ -54,3 +54,22 @@ def test_unverified_user_asks_for_a_new_link_from_the_banner(page, live_server, 
     page.locator("#verify-banner").get_by_role("button", name="Send again").click()
     expect(page.locator("#verify-banner")).to_contain_text("You can ask again in 60 seconds")
     assert len(mailoutbox) == 1
+
+
+def serious_violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in violations
+            if v["impact"] in ("serious", "critical")]
+
+
+def test_account_pages_have_no_serious_accessibility_violations(page, live_server):
+    UserFactory(email="a11y@example.com", display_name="Ada Access", email_verified=False)
+    for path in ("/accounts/signup/", "/accounts/login/"):
+        page.goto(path)
+        page.get_by_role("button").last.click()  # submit empty: the error state too
+        assert serious_violations(page) == [], path
+    browser_login(page, "a11y@example.com")
+    page.goto("/accounts/profile/")  # with the unverified banner
+    assert serious_violations(page) == []
