@@ -44,7 +44,8 @@ def _build_parser() -> argparse.ArgumentParser:
                           help="contract YAML file ('-' for stdin)")
     validate.add_argument("--format", choices=("text", "json"), default="text",
                           help="output format (default: text)")
-    validate.add_argument("--max-bytes", type=int, default=MAX_BYTES, help=argparse.SUPPRESS)
+    validate.add_argument("--max-bytes", type=_positive, default=MAX_BYTES,
+                          help=argparse.SUPPRESS)
 
     sub.add_parser("templates", help="list the templates and examples",
                    description="List the contract templates and examples shipped with the SDK.")
@@ -74,6 +75,13 @@ def _summary(results: list[tuple[str, ValidationResult]]) -> str:
     verdict = "all valid" if not invalid else f"{invalid} invalid"
     return (f"{files} file{'s' * (files != 1)} checked, {verdict}: {errors} "
             f"error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}.")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be a positive number of bytes")
+    return value
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -28,8 +28,8 @@ def decode(source: str | bytes, max_bytes: int, out: Parsed) -> str | None:
     if isinstance(source, bytes | bytearray | memoryview):
         raw = bytes(source)
         if len(raw) > max_bytes:
-            out.error("too-large", f"The file is {len(raw)} bytes; the limit is {max_bytes} bytes.",
-                      "", (1, 1))
+            out.error("too-large", f"The file is larger than the limit of {max_bytes} bytes.",
+                      "", (1, 1), "Contracts are small; remove what does not describe the service.")
             return None
         try:
             text = raw.decode("utf-8")
@@ -47,7 +47,8 @@ def decode(source: str | bytes, max_bytes: int, out: Parsed) -> str | None:
                 size = len(text) * 4
             if size > max_bytes:
                 out.error("too-large", f"The text is {size} bytes; the limit is {max_bytes} bytes.",
-                          "", (1, 1))
+                          "", (1, 1), "Contracts are small; remove what does not describe the "
+                          "service.")
                 return None
         if not text.isascii():
             try:

@@ -65,6 +65,8 @@ def validate_file(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -
 
     At most ``max_bytes + 1`` bytes are read, so a huge file is refused without loading it.
     """
+    if max_bytes < 0:
+        raise ValueError("max_bytes must be zero or more")
     with open(path, "rb") as handle:
         raw = handle.read(max_bytes + 1)
     return validate_text(raw, max_bytes=max_bytes)
