@@ -168,3 +168,19 @@ def test_navigation_shows_who_is_signed_in_and_their_links(owner_client, reviewe
     assert f'"{reverse("accounts:login")}"' in public
     assert f'"{reverse("accounts:signup")}"' in public
     assert reverse("accounts:profile") not in public
+
+
+def test_a_superuser_adds_an_account_in_the_admin_with_a_normalised_email(db):
+    from django.contrib.auth import get_user_model
+
+    admin_user = get_user_model().objects.create_superuser("root@example.com", "root-pass-123",
+                                                           display_name="Root")
+    client = Client()
+    client.force_login(admin_user)
+    response = client.post(reverse("admin:portal_user_add"), {
+        "email": "Added@Example.com", "display_name": "Added", "password1": "quartz-meadow-77",
+        "password2": "quartz-meadow-77"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = get_user_model().objects.get(email="added@example.com")
+    assert added.check_password("quartz-meadow-77")
+    assert sign_in(Client(), "ADDED@example.com", "quartz-meadow-77").status_code == 302
