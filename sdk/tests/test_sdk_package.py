@@ -213,3 +213,11 @@ def test_the_echo_service_example_runs():
     run = subprocess.run([sys.executable, str(example)], capture_output=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert b"HELLO, CAIO" in run.stdout and b"'guarantees_met': True" in run.stdout
+
+
+def test_the_contracts_module_docstring_example_is_true():
+    import doctest
+
+    import caio_integration.contracts as module
+
+    assert doctest.testmod(module).failed == 0

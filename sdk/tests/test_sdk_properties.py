@@ -151,7 +151,7 @@ def test_the_fast_annotation_free_validator_agrees_with_the_full_schema(instance
     assert summary(fast) == summary(full)
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=100)
 @given(contracts, st.sampled_from(["service_id", "name", "version", "capabilities"]))
 def test_dropping_a_required_key_is_always_reported(data, key):
     del data[key]
