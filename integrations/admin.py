@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -205,8 +206,6 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     def _submission_or_404(self, request, object_id) -> Submission:
         if not self.has_change_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         return get_object_or_404(self.get_queryset(request), pk=object_id)
 

@@ -18,6 +18,7 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
+from integrations.services.catalogue import semver_key
 
 # Submission states in which a developer may still cancel (before a worker claims it).
 CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)
@@ -106,6 +107,20 @@ def _explain_queued(submission: Submission) -> str:
     return ""
 
 
+def _version_hint(service: RegisteredService | None, version: str | None) -> str:
+    """Why the pipeline would refuse this version (a hint; the pipeline's check is the rule)."""
+    try:
+        key = semver_key(version or "")
+    except ValueError:
+        return (f"Version {version!r} is not a SemVer version (for example 1.2.3). Fix it, save, "
+                "then submit.")
+    current = service.current_version if service else None
+    if current is not None and key <= current.version_key:
+        return (f"Version {version} is not higher than the registered version {current.version}. "
+                "Raise the version (SemVer), save a new revision, then submit it.")
+    return ""
+
+
 def build_panel(*, contract) -> Panel:
     """Everything the panel shows for `contract` (the caller has checked who may see it)."""
     latest = contract.revisions.order_by("-number").first()
@@ -146,9 +161,7 @@ def build_panel(*, contract) -> Panel:
                  and submission.status == SubmissionStatus.REGISTERED)
     )
     if panel.can_submit:
-        from integrations.services.submissions import version_problem
-
-        panel.submit_blocked = version_problem(contract=contract, version=latest.version) or ""
+        panel.submit_blocked = _version_hint(service, latest.version)
         panel.can_submit = not panel.submit_blocked
     if (latest is not None and latest.is_valid and registered_revision_id is not None
             and latest.pk != registered_revision_id):

@@ -9,6 +9,7 @@ are sent to sign in. The views are thin: the pipeline's services decide and reco
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,7 +33,7 @@ def _signed_in(view):
             return view(request, *args, **kwargs)
         if request.htmx:
             back = request.htmx.current_url_abs_path or request.get_full_path()
-            return HttpResponseClientRedirect(f"{reverse('accounts:login')}?next={back}")
+            return HttpResponseClientRedirect(f"{reverse('accounts:login')}?{urlencode({'next': back})}")
         return redirect_to_login(request.get_full_path())
 
     return wrapper

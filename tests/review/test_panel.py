@@ -53,7 +53,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_every_panel_endpoint(anonym
     htmx = getattr(anonymous, method)(url(name), **HTMX,
                                       HTTP_HX_CURRENT_URL="http://testserver/contracts/review-demo/")
     assert htmx.status_code == 200
-    assert htmx["HX-Redirect"] == reverse("accounts:login") + "?next=/contracts/review-demo/"
+    assert htmx["HX-Redirect"] == reverse("accounts:login") + "?next=%2Fcontracts%2Freview-demo%2F"
 
 
 @pytest.mark.parametrize(("name", "method"), ENDPOINTS)
@@ -262,7 +262,7 @@ def test_a_repeat_of_the_registered_version_explains_why_it_cannot_be_submitted(
     add_revision(registered, contract_data("review-demo", description="Same version, new words."))
     html = owner_client.get(url("panel"), **HTMX).content.decode()
     assert "Submit for registration" not in html
-    assert "Version 1.0.0 is not higher than the current version 1.0.0" in html
+    assert "Version 1.0.0 is not higher than the registered version 1.0.0" in html
 
 
 def test_the_panel_warns_the_developer_of_breaking_changes_before_they_submit(
