@@ -28,6 +28,13 @@ SCHEMA_ID = "https://caio.dev/schemas/contract/v1.json"
 # Keywords that only annotate: the validation copy of the schema drops them (it is faster).
 _ANNOTATIONS = frozenset({"title", "description", "examples", "default", "format", "$comment"})
 
+_TYPE_HINTS = {
+    "array": "Write a list: one '- item' per line, indented under the key, or [a, b].",
+    "object": "Write its keys on the following lines, indented under it.",
+    "number": "Write a plain number such as 100 or 0.5, without units or quotes.",
+    "integer": "Write a whole number such as 4096, without units or quotes.",
+}
+
 _EXPECTED = {
     "string": "text",
     "number": "a number",
@@ -224,7 +231,7 @@ def _convert(error: ValidationError, parsed: Parsed) -> Iterator[Diagnostic]:  #
             yield _diag("type", f"{title} must be a whole number, not {instance}.", pointer, pos)
         else:
             yield _diag("type", f"{title} must be {_EXPECTED.get(value, value)}, not "
-                        f"{describe(instance)}.", pointer, pos)
+                        f"{describe(instance)}.", pointer, pos, _TYPE_HINTS.get(value))
         return
     if kw == "pattern":
         yield _pattern(title, schema, pointer, instance, pos)
@@ -249,7 +256,7 @@ def _convert(error: ValidationError, parsed: Parsed) -> Iterator[Diagnostic]:  #
         }[kw]
         code = {"exclusiveMinimum": "exclusive-minimum", "exclusiveMaximum": "exclusive-maximum"}
         yield _diag(code.get(kw, kw), f"{title} must be {text}, not {_show(instance)}.",
-                    pointer, pos)
+                    pointer, pos, schema.get("x-hint"))
         return
     if kw == "minItems":
         what = "at least one item" if value == 1 else f"at least {value} items"
