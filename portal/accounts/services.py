@@ -32,6 +32,8 @@ RESEND_INTERVAL_SECONDS = 60
 RESEND_DAILY_LIMIT = 5
 # Someone signing up with an address that has an account: tell its owner at most every 10 min.
 DUPLICATE_NOTICE_INTERVAL_SECONDS = 600
+# Sign-ups (each sends an email) per client IP address per hour.
+SIGNUPS_PER_IP_PER_HOUR = 10
 
 
 def normalise_email(email: str) -> str:
@@ -77,6 +79,19 @@ class SignupResult:
     email_sent: bool
 
 
+def signup_allowed(*, client_ip: str | None) -> bool:
+    """Count one sign-up attempt from `client_ip`; False once it made SIGNUPS_PER_IP_PER_HOUR.
+
+    Independent of the address typed, so it tells nothing about who has an account."""
+    key = f"accounts:signup-ip:{client_ip or 'unknown'}"
+    cache.add(key, 0, 3600)
+    try:
+        return cache.incr(key) <= SIGNUPS_PER_IP_PER_HOUR
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, 3600)
+        return True
+
+
 def user_signup(*, email: str, password: str, display_name: str) -> SignupResult:
     """Create an unverified account and email its verification link.
 
@@ -118,7 +133,7 @@ def email_verification_send(*, user) -> bool:
     return account_email_send(
         to=user.email, subject="Confirm your email address", template="verify",
         context={"user": user, "link": email_confirmation_link(user=user),
-                 "max_age_days": _days(settings.EMAIL_VERIFICATION_MAX_AGE)},
+                 "max_age_days": link_lifetime_days()},
     )
 
 
@@ -240,7 +255,7 @@ def email_change(*, user, new_email: str) -> bool:
     account_email_send(
         to=new_email, subject="Confirm your new email address", template="email_change",
         context={"user": user, "link": email_confirmation_link(user=user, email=new_email),
-                 "max_age_days": _days(settings.EMAIL_VERIFICATION_MAX_AGE)},
+                 "max_age_days": link_lifetime_days()},
     )
     return True
 
@@ -255,5 +270,5 @@ def login_unlock(*, email: str) -> int:
     return reset(username=normalise_login(email))
 
 
-def _days(seconds: int) -> int:
-    return max(1, round(seconds / 86400))
+def link_lifetime_days() -> int:
+    return max(1, round(settings.EMAIL_VERIFICATION_MAX_AGE / 86400))

@@ -70,6 +70,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not services.signup_allowed(client_ip=getattr(request, "axes_ip_address", None)
+                                       or request.META.get("REMOTE_ADDR")):
+            form.add_error(None, "Too many sign-ups from your network in the last hour. "
+                                 "Please try again later.")
+            return render(request, "accounts/signup.html", {"form": form}, status=429)
         services.user_signup(email=form.cleaned_data["email"],
                              password=form.cleaned_data["password"],
                              display_name=form.cleaned_data["display_name"])
@@ -101,7 +106,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
     status = 200 if result.outcome in _VERIFY_MESSAGES else 400
     return render(request, "accounts/verify.html",
                   {"outcome": result.outcome.value, "max_age_days":
-                   services._days(settings.EMAIL_VERIFICATION_MAX_AGE)}, status=status)
+                   services.link_lifetime_days()}, status=status)
 
 
 _VERIFY_MESSAGES = {

@@ -106,3 +106,20 @@ def test_signed_in_user_is_sent_from_signup_to_the_dashboard(owner_client):
     response = owner_client.get(reverse("accounts:signup"))
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:dashboard")
+
+
+def test_sign_ups_from_one_address_are_limited_per_hour(anonymous, mailoutbox):
+    from portal.accounts.services import SIGNUPS_PER_IP_PER_HOUR
+
+    for i in range(SIGNUPS_PER_IP_PER_HOUR):
+        assert signup(anonymous, email=f"bulk{i}@example.com").status_code == 302
+    refused = signup(anonymous, email="one-more@example.com")
+    assert refused.status_code == 429
+    assert "Too many sign-ups from your network" in refused.content.decode()
+    assert not User.objects.filter(email="one-more@example.com").exists()
+    assert len(mailoutbox) == SIGNUPS_PER_IP_PER_HOUR
+
+
+def test_verification_email_does_not_repeat_text_the_signer_chose(anonymous, mailoutbox):
+    signup(anonymous, display_name="Visit evil dot example now")
+    assert "evil" not in mailoutbox[0].body
