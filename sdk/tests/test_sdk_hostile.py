@@ -7,6 +7,7 @@ import os
 
 import pytest
 import yaml
+import yaml.cyaml
 
 from caio_integration.contracts import MAX_BYTES, loader, validate_file, validate_text
 
@@ -19,7 +20,7 @@ def both_parsers(request, monkeypatch):
     if request.param == "libyaml":
         if not yaml.__with_libyaml__:
             pytest.skip("PyYAML was built without libyaml")
-        monkeypatch.setattr(loader, "_Loader", yaml.CSafeLoader)
+        monkeypatch.setattr(loader, "_Loader", yaml.cyaml.CParser)
     else:
         monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
     return request.param

@@ -35,9 +35,9 @@ from .parsed import Parsed, escape, line_col
 from .parsed import mark_position as _mark
 from .scalars import RESOLVERS, build_scalar, decode
 
-try:  # libyaml, when PyYAML was built with it
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - depends on the PyYAML build
+try:  # libyaml's parser (only the parser: CSafeLoader minus its constructor and resolver)
+    from yaml.cyaml import CParser as _Loader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 MAX_BYTES = 256 * 1024
