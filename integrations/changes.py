@@ -113,9 +113,10 @@ def _number(value: Any) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return Decimal(str(value))
+        number = Decimal(str(value))
     except (InvalidOperation, ValueError):
         return None
+    return number if number.is_finite() else None
 
 
 def _as_list(value: Any) -> list:
@@ -170,7 +171,8 @@ def _constraint_changes(old: dict, new: dict) -> list[Change]:
             changes.append(Change(CONSTRAINT_WIDENED, pointer, before, after, False,
                                   f"{label} raised {now} from {before}."))
     before_langs, after_langs = _get(old, _LANGUAGES), _get(new, _LANGUAGES)
-    b_set, a_set = set(_as_list(before_langs)), set(_as_list(after_langs))
+    b_set = {x for x in _as_list(before_langs) if isinstance(x, str)}
+    a_set = {x for x in _as_list(after_langs) if isinstance(x, str)}
     pointer = _pointer(_LANGUAGES)
     if not b_set and a_set:
         changes.append(Change(CONSTRAINT_NARROWED, pointer, before_langs, after_langs, True,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from integrations import changes as c
 from integrations.changes import compare, is_breaking, major_bumped, text_diff
@@ -145,3 +147,26 @@ def test_text_diff_numbers_added_removed_and_context_lines():
         ("context", "c", 3, 3), ("add", "d", None, 4),
     ]
     assert text_diff("same\n", "same\n") == []
+
+
+# Any JSON a revision could hold (the validator keeps invalid drafts' data too).
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=12,
+)
+contract_like = st.fixed_dictionaries({}, optional={
+    "version": st.sampled_from(["1.0.0", "2.0.0", "0.1.0", "x"]) | json_values,
+    "capabilities": st.lists(st.sampled_from(["a", "b", "c"]), max_size=3) | json_values,
+    "guarantees": json_values, "constraints": json_values, "cost": json_values,
+    "name": json_values,
+})
+
+
+@settings(max_examples=100, deadline=None)
+@given(contract_like, contract_like)
+def test_compare_never_fails_on_any_data_and_a_contract_never_breaks_itself(old_data, new_data):
+    result = compare(old_data, new_data)
+    assert all(isinstance(change.message, str) and change.path.startswith("/") for change in result)
+    assert not is_breaking(compare(new_data, new_data))
