@@ -38,8 +38,12 @@ def _build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
 
-    validate = sub.add_parser("validate", help="validate contract files",
-                              description="Validate contract files against schema v1.")
+    validate = sub.add_parser(
+        "validate", help="validate contract files",
+        description="Validate contract files against schema v1.",
+        epilog="Exit status: 0 every file is valid (warnings allowed); 1 some file has an error "
+        "(including bad encoding, an oversized file or a YAML syntax error); 2 usage error or "
+        "a path that cannot be opened.")
     validate.add_argument("paths", nargs="+", metavar="PATH",
                           help="contract YAML file ('-' for stdin)")
     validate.add_argument("--format", choices=("text", "json"), default="text",
