@@ -148,8 +148,10 @@ def celery_worker(start_worker) -> Worker:
     return start_worker()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module. Module scope, not session: Playwright's sync API keeps an
+    event loop running while it is open, and other modules' tests call asyncio.run()."""
     path = chromium_path()
     need(path is not None, "Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

@@ -9,4 +9,5 @@ def test_visitor_searches_from_the_home_page_and_lands_on_the_catalogue(page):
     page.get_by_label("Search services").fill("translation")
     page.get_by_role("button", name="Search").click()
     page.wait_for_url("**/services/?q=translation")
-    assert page.get_by_role("heading", name="Services").is_visible()
+    assert page.get_by_role("heading", name="Services", exact=True).is_visible()
+    assert page.get_by_label("Search", exact=True).input_value() == "translation"
