@@ -165,3 +165,20 @@ def test_the_async_client_discovers_and_registers(portal):
 def test_the_client_refuses_a_base_url_without_a_scheme():
     with pytest.raises(ValueError):
         SyncCAIOClient("portal.example.com")
+
+
+def test_contract_sources_are_turned_into_text_on_the_client(tmp_path):
+    from caio_integration import CAIOError
+    from caio_integration.client import contract_text
+
+    assert contract_text("a: 1\n") == "a: 1\n"
+    assert contract_text("a: é\n".encode()) == "a: é\n"
+    assert contract_text({"service_id": "abc", "tags": ["x"]}) == "service_id: abc\ntags:\n- x\n"
+    big = tmp_path / "big.yaml"
+    big.write_bytes(b"#" * (300 * 1024))
+    with pytest.raises(CAIOError):
+        contract_text(big)
+    with pytest.raises(CAIOError):
+        contract_text(b"name: caf\xe9\n")
+    with pytest.raises(TypeError):
+        contract_text(42)  # type: ignore[arg-type]
