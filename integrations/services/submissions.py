@@ -259,24 +259,26 @@ def submission_register(*, submission_id: int) -> None:
     and does nothing. The claim increments `attempts` (a fencing token for every later update).
     """
     now = timezone.now()
-    claimed = Submission.objects.filter(pk=submission_id, status=S.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
-    ).update(status=S.REGISTERING, attempts=F("attempts") + 1, updated_at=now,
-             lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
-    if claimed != 1:
-        logger.info("submission %s: not queued or not due; nothing to do", submission_id)
-        return
-    submission = Submission.objects.select_related("contract", "revision").get(pk=submission_id)
-    attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
+    with transaction.atomic():  # the claim and its event: one commit
+        claimed = Submission.objects.filter(pk=submission_id, status=S.QUEUED).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
+        ).update(status=S.REGISTERING, attempts=F("attempts") + 1, updated_at=now,
+                 lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
+        if claimed != 1:
+            logger.info("submission %s: not queued or not due; nothing to do", submission_id)
+            return
+        submission = Submission.objects.select_related("contract", "revision").get(pk=submission_id)
+        attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
+        version = submission.revision.version
+        if attempt <= limit:
+            event_record(contract=submission.contract, submission=submission, actor="worker",
+                         kind="claimed", message=f"Attempt {attempt} of {limit}: registering "
+                         f"version {version} with the CAIO core.")
     if attempt > limit:
         # The earlier attempts never finished: their worker died or hung past its lease.
         last = submission.last_error or "the worker was lost during the attempt"
         _finish_failed(submission, attempt, f"Gave up after {limit} attempts ({last}).")
         return
-    version = submission.revision.version
-    event_record(contract=submission.contract, submission=submission, actor="worker",
-                 kind="claimed", message=f"Attempt {attempt} of {limit}: registering version "
-                 f"{version} with the CAIO core.")
     problem = registration_problem(contract=submission.contract, version=version)
     if problem:
         _finish_failed(submission, attempt, problem)
