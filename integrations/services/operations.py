@@ -29,7 +29,7 @@ DONE_STATUS = {OperationKind.DEPRECATE: ServiceStatus.DEPRECATED,
 
 def operation_enqueue(operation_id: int, *, countdown: float | None = None) -> None:
     """Send the task after the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _send(operation_id, countdown))
+    transaction.on_commit(lambda: _send(operation_id, countdown), robust=True)
 
 
 def _send(operation_id: int, countdown: float | None) -> None:

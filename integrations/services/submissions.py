@@ -80,7 +80,7 @@ def submission_enqueue(submission_id: int, *, countdown: float | None = None) ->
 
     Outside a transaction this happens at once. Nothing is sent when the transaction rolls back.
     """
-    transaction.on_commit(lambda: _send(submission_id, countdown))
+    transaction.on_commit(lambda: _send(submission_id, countdown), robust=True)
 
 
 def _send(submission_id: int, countdown: float | None = None) -> bool:
