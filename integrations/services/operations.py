@@ -85,23 +85,24 @@ def _in_progress(service) -> str:
 def operation_run(*, operation_id: int) -> None:
     """What the task calls: claim, call the core for a withdraw, then update the catalogue."""
     now = timezone.now()
-    claimed = ServiceOperation.objects.filter(pk=operation_id, status=O.QUEUED).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
-    ).update(status=O.RUNNING, attempts=F("attempts") + 1, updated_at=now,
-             lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
-    if claimed != 1:
-        return
-    operation = ServiceOperation.objects.select_related("service__contract", "successor").get(
-        pk=operation_id)
-    attempt, limit = operation.attempts, settings.PIPELINE_MAX_ATTEMPTS
+    with transaction.atomic():  # the claim and its event: one commit
+        claimed = ServiceOperation.objects.filter(pk=operation_id, status=O.QUEUED).filter(
+            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
+        ).update(status=O.RUNNING, attempts=F("attempts") + 1, updated_at=now,
+                 lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
+        if claimed != 1:
+            return
+        operation = ServiceOperation.objects.select_related("service__contract", "successor").get(
+            pk=operation_id)
+        attempt, limit = operation.attempts, settings.PIPELINE_MAX_ATTEMPTS
+        if attempt <= limit:
+            event_record(contract=operation.service.contract, operation=operation, actor="worker",
+                         kind="operation_started", message=f"Attempt {attempt} of {limit}: "
+                         f"{operation.kind} {operation.service.service_id}.")
     if attempt > limit:
         last = operation.last_error or "the worker was lost during the attempt"
         _finish(operation, attempt, O.FAILED, f"Gave up after {limit} attempts ({last}).")
         return
-    contract = operation.service.contract
-    event_record(contract=contract, operation=operation, actor="worker", kind="operation_started",
-                 message=f"Attempt {attempt} of {limit}: {operation.kind} "
-                 f"{operation.service.service_id}.")
     note = ""
     if operation.kind == OperationKind.WITHDRAW:
         try:

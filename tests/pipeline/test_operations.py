@@ -105,3 +105,19 @@ def test_the_sweeper_takes_back_an_operation_whose_worker_vanished(owner, core):
 
 def test_operation_errors_are_pipeline_errors():
     assert issubclass(OperationError, PipelineError)
+
+
+def test_an_operation_that_keeps_losing_its_worker_fails_after_the_attempt_limit(owner, core,
+                                                                                 settings):
+    from django.utils import timezone
+
+    operation = operation_request(service=service_of(owner), kind="withdraw", user=owner)
+    ServiceOperation.objects.filter(pk=operation.pk).update(
+        status="running", attempts=settings.PIPELINE_MAX_ATTEMPTS,
+        lease_until=timezone.now() - timezone.timedelta(minutes=1))
+    operations_sweep()
+    operation_run(operation_id=operation.pk)
+    operation.refresh_from_db()
+    assert operation.status == "failed" and "Gave up after" in operation.last_error
+    assert core.requests() == []
+    assert operation.service.status == "active"
