@@ -8,6 +8,7 @@ from portal.views import site
 
 urlpatterns = [
     path("", include(("portal.site_urls", "portal"))),
+    path("accounts/tokens/", include(("portal.token_urls", "tokens"))),
     path("accounts/", include(("portal.accounts.urls", "accounts"))),
     path("contracts/", include(("contracts_app.urls", "contracts"))),
     path("services/", include(("integrations.catalogue.urls", "catalogue"))),
