@@ -312,8 +312,24 @@ USE_TZ = True
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    "EXCEPTION_HANDLER": "integrations.api.errors.api_exception_handler",
+    # Throttles count in the cache (Redis when REDIS_URL is set). Integration endpoints add a
+    # ScopedRateThrottle with the scopes below (integrations/api/views/integration.py).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_RATE_ANON", default="300/min"),
+        "user": env.str("API_RATE_USER", default="1200/min"),
+        "contract-validate": env.str("API_RATE_VALIDATE", default="60/min"),
+        "contract-upload": env.str("API_RATE_UPLOAD", default="30/min"),
+        "service-register": env.str("API_RATE_REGISTER", default="30/min"),
+        "service-discover": env.str("API_RATE_DISCOVER", default="120/min"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
@@ -327,6 +343,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The bearer security scheme comes from portal.authentication.BearerTokenScheme.
 }
 
 LOGGING = {

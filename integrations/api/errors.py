@@ -1,0 +1,122 @@
+"""One JSON error shape for the whole API: ``{"error": {"code", "message", "details"}}``.
+
+A refused contract also carries its ``diagnostics`` at the top level, where the SDK's client
+looks for them (sdk/caio_integration/client.py raises ContractValidationError from them).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+AUTH_HELP = ("Authentication required: send 'Authorization: Bearer <token>' (create a token at "
+             "/accounts/tokens/) or sign in.")
+
+
+class ApiError(exceptions.APIException):
+    """An API refusal with a code, a message for people and optional details."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "bad_request"
+
+    def __init__(self, message: str, *, code: str | None = None, status_code: int | None = None,
+                 details: Any = None, diagnostics: list[dict] | None = None):
+        super().__init__(message, code or self.default_code)
+        if status_code is not None:
+            self.status_code = status_code
+        self.error_code = code or self.default_code
+        self.message = message
+        self.details = details
+        self.diagnostics = diagnostics
+
+
+class PayloadTooLarge(ApiError):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+class InvalidContract(ApiError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "invalid_contract"
+
+    def __init__(self, message: str, *, diagnostics: list[dict], details: Any = None):
+        super().__init__(message, details={"diagnostics": diagnostics, **(details or {})},
+                         diagnostics=diagnostics)
+
+
+class Conflict(ApiError):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
+class Gone(ApiError):
+    status_code = status.HTTP_410_GONE
+    default_code = "gone"
+
+
+def _first_message(detail: Any) -> str | None:
+    if isinstance(detail, list):
+        for item in detail:
+            found = _first_message(item)
+            if found:
+                return found
+    elif isinstance(detail, dict):
+        for item in detail.values():
+            found = _first_message(item)
+            if found:
+                return found
+    elif detail:
+        return str(detail)
+    return None
+
+
+def _fields(detail: Any, prefix: str = "") -> list[str]:
+    if not isinstance(detail, dict):
+        return []
+    out = []
+    for key, value in detail.items():
+        name = f"{prefix}.{key}" if prefix else str(key)
+        nested = _fields(value, name) if isinstance(value, dict) else []
+        out.extend(nested or [name])
+    return out
+
+
+def _describe(exc: exceptions.APIException, data: Any) -> tuple[str, str, Any]:
+    if isinstance(exc, ApiError):
+        return exc.error_code, exc.message, exc.details
+    if isinstance(exc, exceptions.ValidationError):
+        fields = [f for f in _fields(exc.detail) if f != "non_field_errors"]
+        first = _first_message(exc.detail) or "The request is invalid."
+        if fields:
+            message = f"Invalid {', '.join(fields[:5])}: {first}"
+        else:
+            message = first
+        return "invalid_input", message, data
+    if isinstance(exc, exceptions.NotAuthenticated):
+        return "not_authenticated", AUTH_HELP, None
+    if isinstance(exc, exceptions.Throttled):
+        return "throttled", str(exc.detail), {"retry_after": exc.wait}
+    codes = exc.get_codes()
+    code = codes if isinstance(codes, str) else exc.default_code
+    message = _first_message(exc.detail) or "The request failed."
+    return str(code), message, None
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Any:
+    """DRF's handler, then the one error shape. Oversized or field-flooded bodies are 413/400."""
+    if isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge("The request body is too large.")
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = ApiError("The request has too many fields.", code="too_many_fields")
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code, message, details = _describe(exc, response.data)
+    body: dict[str, Any] = {"error": {"code": code, "message": message, "details": details}}
+    if isinstance(exc, ApiError) and exc.diagnostics is not None:
+        body["diagnostics"] = exc.diagnostics
+    response.data = body
+    return response

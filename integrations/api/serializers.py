@@ -1,0 +1,405 @@
+"""Request and response shapes of the REST API (documented in /api/schema/)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from integrations import discovery
+
+
+class StrictSerializer(serializers.Serializer):
+    """Unknown keys are an error, so a typo never silently widens a query or drops a value."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(k) for k in data if k not in self.fields)
+            if unknown:
+                allowed = ", ".join(self.fields)
+                raise serializers.ValidationError(
+                    {k: [f"Unknown field. Allowed: {allowed}."] for k in unknown[:20]})
+        return super().to_internal_value(data)
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+class ApiErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.JSONField(allow_null=True)
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    error = ApiErrorDetailSerializer()
+
+
+# --- contracts and validation ---------------------------------------------------------------
+
+class DiagnosticSerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=["error", "warning", "info"])
+    code = serializers.CharField()
+    message = serializers.CharField()
+    path = serializers.CharField(help_text="A JSON pointer into the contract.")
+    line = serializers.IntegerField(allow_null=True, help_text="1-based.")
+    column = serializers.IntegerField(allow_null=True, help_text="1-based.")
+    hint = serializers.CharField(allow_null=True, allow_blank=True)
+
+
+class ContractInvalidErrorSerializer(ApiErrorSerializer):
+    diagnostics = DiagnosticSerializer(many=True)
+
+
+class ValidationResultSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    diagnostics = DiagnosticSerializer(many=True)
+    data = serializers.JSONField(allow_null=True, help_text="The parsed contract, when it parsed.")
+
+
+class ContractTextRequestSerializer(StrictSerializer):
+    contract = serializers.CharField(
+        trim_whitespace=False, allow_blank=True,
+        help_text="The contract's YAML text (at most 256 KiB). Never a file path.")
+
+
+class ContractUploadRequestSerializer(StrictSerializer):
+    file = serializers.FileField(help_text="A .yaml or .yml file of at most 256 KiB, UTF-8.")
+    save = serializers.BooleanField(
+        default=False, help_text="Also save it as a new revision of your contract with the "
+                                 "file's service_id.")
+    base_number = serializers.IntegerField(
+        required=False, min_value=0, max_value=2_147_483_647,
+        help_text="With save: the revision the file was edited from (409 if a newer one exists). "
+                  "Default: the latest revision.")
+
+
+class ContractUploadResultSerializer(ValidationResultSerializer):
+    saved_revision = serializers.IntegerField(allow_null=True)
+    contract_url = serializers.CharField(allow_null=True)
+
+
+class RevisionSummarySerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    version = serializers.CharField(allow_null=True)
+    is_valid = serializers.BooleanField()
+    base_number = serializers.IntegerField(allow_null=True)
+    author = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_author(self, obj) -> str | None:
+        return obj.author.display_name if obj.author_id and obj.author else None
+
+
+class RevisionDetailSerializer(RevisionSummarySerializer):
+    text = serializers.CharField()
+    diagnostics = DiagnosticSerializer(many=True)
+    data = serializers.JSONField(allow_null=True)
+
+
+class ContractSummarySerializer(serializers.Serializer):
+    service_id = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    latest_revision = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    @extend_schema_field(RevisionSummarySerializer(allow_null=True))
+    def get_latest_revision(self, obj):
+        revision = getattr(obj, "latest", None) or obj.latest_revision
+        return RevisionSummarySerializer(revision).data if revision else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_url(self, obj) -> str:
+        return reverse("api:contract-detail", kwargs={"service_id": obj.service_id})
+
+
+class ContractDetailSerializer(ContractSummarySerializer):
+    latest_revision = serializers.SerializerMethodField()
+    revisions_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(RevisionDetailSerializer(allow_null=True))
+    def get_latest_revision(self, obj):
+        revision = obj.latest_revision
+        return RevisionDetailSerializer(revision).data if revision else None
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_revisions_url(self, obj) -> str:
+        return reverse("api:contract-revisions", kwargs={"service_id": obj.service_id})
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_html_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+class ContractCreateRequestSerializer(StrictSerializer):
+    service_id = serializers.CharField(max_length=63)
+    text = serializers.CharField(trim_whitespace=False, help_text="The contract's YAML text.")
+
+
+class RevisionCreateRequestSerializer(StrictSerializer):
+    text = serializers.CharField(trim_whitespace=False, help_text="The contract's YAML text.")
+    base_number = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647, allow_null=True,
+        help_text="The revision number this text was edited from (0 or null: none).")
+
+
+class RevisionSavedSerializer(serializers.Serializer):
+    created = serializers.BooleanField(help_text="False when the text equals the latest revision.")
+    revision = RevisionDetailSerializer()
+
+
+# --- submissions ----------------------------------------------------------------------------
+
+class SubmissionEventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    kind = serializers.CharField()
+    message = serializers.CharField()
+
+
+class SubmissionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    service_id = serializers.CharField(source="contract.service_id")
+    revision = serializers.IntegerField(source="revision.number")
+    version = serializers.CharField(source="revision.version", allow_null=True)
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    links = serializers.SerializerMethodField()
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_links(self, obj) -> dict[str, str]:
+        links = {
+            "self": reverse("api:submission-detail", kwargs={"pk": obj.pk}),
+            "contract": reverse("api:contract-detail",
+                                kwargs={"service_id": obj.contract.service_id}),
+            "html": obj.contract.get_absolute_url(),
+        }
+        if obj.is_open:
+            links["cancel"] = reverse("api:submission-cancel", kwargs={"pk": obj.pk})
+        return links
+
+
+class SubmissionDetailSerializer(SubmissionSerializer):
+    events = SubmissionEventSerializer(many=True)
+
+
+# --- catalogue and discovery ----------------------------------------------------------------
+
+def _plain(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.normalize(), "f")
+
+
+class ServiceSummarySerializer(serializers.Serializer):
+    """One listed service at its current version (a CatalogueEntry)."""
+
+    service_id = serializers.CharField()
+    name = serializers.CharField()
+    version = serializers.CharField(source="version_label")
+    description = serializers.CharField()
+    owner = serializers.CharField(source="owner_name", help_text="The owner's display name.")
+    status = serializers.SerializerMethodField()
+    capabilities = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField())
+    p95_ms = serializers.IntegerField(allow_null=True)
+    p99_ms = serializers.IntegerField(allow_null=True)
+    accuracy_min = serializers.FloatField(allow_null=True)
+    availability_target = serializers.FloatField(allow_null=True)
+    max_tokens = serializers.IntegerField(allow_null=True)
+    max_images = serializers.IntegerField(allow_null=True)
+    cost_per_request = serializers.SerializerMethodField()
+    cost_per_token = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.ChoiceField(choices=["active", "deprecated"]))
+    def get_status(self, obj) -> str:
+        return "deprecated" if obj.deprecated else "active"
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cost_per_request(self, obj) -> str | None:
+        return _plain(obj.cost_per_request)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cost_per_token(self, obj) -> str | None:
+        return _plain(obj.cost_per_token)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_url(self, obj) -> str:
+        return reverse("api:service-detail", kwargs={"service_id": obj.service_id})
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_html_url(self, obj) -> str:
+        return reverse("catalogue:detail", kwargs={"service_id": obj.service_id})
+
+
+class MatchReasonSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    op = serializers.CharField()
+    requested = serializers.JSONField()
+    declared = serializers.JSONField()
+
+
+class DiscoveredServiceSerializer(ServiceSummarySerializer):
+    why = MatchReasonSerializer(many=True, help_text="Each requested bound beside the declared value.")
+
+
+class DiscoveryResultSerializer(serializers.Serializer):
+    services = DiscoveredServiceSerializer(many=True)
+    count = serializers.IntegerField()
+
+
+class ServiceVersionSerializer(serializers.Serializer):
+    version = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    tags = serializers.ListField(child=serializers.CharField())
+    capabilities = serializers.ListField(child=serializers.CharField())
+    languages = serializers.ListField(child=serializers.CharField())
+    p95_ms = serializers.IntegerField(allow_null=True)
+    p99_ms = serializers.IntegerField(allow_null=True)
+    accuracy_min = serializers.FloatField(allow_null=True)
+    availability_target = serializers.FloatField(allow_null=True)
+    max_tokens = serializers.IntegerField(allow_null=True)
+    max_images = serializers.IntegerField(allow_null=True)
+    cost_per_request = serializers.SerializerMethodField()
+    cost_per_token = serializers.SerializerMethodField()
+    cost_per_image = serializers.SerializerMethodField()
+    currency = serializers.CharField()
+    endpoint = serializers.CharField()
+    documentation_url = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cost_per_request(self, obj) -> str | None:
+        return _plain(obj.cost_per_request)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cost_per_token(self, obj) -> str | None:
+        return _plain(obj.cost_per_token)
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_cost_per_image(self, obj) -> str | None:
+        return _plain(obj.cost_per_image)
+
+
+class ServiceVersionSummarySerializer(serializers.Serializer):
+    version = serializers.CharField()
+    name = serializers.CharField()
+    registered_at = serializers.DateTimeField()
+
+
+class ServiceDetailSerializer(serializers.Serializer):
+    service_id = serializers.CharField()
+    status = serializers.CharField()
+    owner = serializers.CharField(source="contract.owner.display_name")
+    successor = serializers.CharField(source="successor.service_id", allow_null=True,
+                                      default=None)
+    current_version = ServiceVersionSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+    versions_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_versions_url(self, obj) -> str:
+        return reverse("api:service-versions", kwargs={"service_id": obj.service_id})
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_html_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+
+# --- discovery request ----------------------------------------------------------------------
+
+_BIG = 1e12
+
+
+class DiscoverLatencySerializer(StrictSerializer):
+    p95_ms = serializers.FloatField(required=False, min_value=0, max_value=_BIG,
+                                    help_text="At most this p95 latency.")
+    p99_ms = serializers.FloatField(required=False, min_value=0, max_value=_BIG,
+                                    help_text="At most this p99 latency.")
+
+
+class DiscoverAccuracySerializer(StrictSerializer):
+    min = serializers.FloatField(required=False, min_value=0, max_value=1,
+                                 help_text="At least this accuracy (0-1).")
+
+
+class DiscoverAvailabilitySerializer(StrictSerializer):
+    target = serializers.FloatField(required=False, min_value=0, max_value=100,
+                                    help_text="At least this availability target (%).")
+
+
+class DiscoverGuaranteesSerializer(StrictSerializer):
+    latency = DiscoverLatencySerializer(required=False)
+    accuracy = DiscoverAccuracySerializer(required=False)
+    availability = DiscoverAvailabilitySerializer(required=False)
+
+
+
+
+class DiscoverConstraintsSerializer(StrictSerializer):
+    max_tokens = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647,
+                                          help_text="The service accepts at least this many.")
+    max_images = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647,
+                                          help_text="The service accepts at least this many.")
+    supported_languages = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False,
+        max_length=discovery.MAX_VALUES, help_text="Every one of these (ISO 639-1).")
+
+
+class DiscoverBudgetSerializer(StrictSerializer):
+    per_request = serializers.DecimalField(required=False, max_digits=18, decimal_places=8,
+                                           min_value=Decimal(0), coerce_to_string=False)
+    per_token = serializers.DecimalField(required=False, max_digits=18, decimal_places=10,
+                                         min_value=Decimal(0), coerce_to_string=False)
+    currency = serializers.CharField(required=False, min_length=3, max_length=3)
+
+
+class DiscoverRequestSerializer(StrictSerializer):
+    capabilities = serializers.ListField(
+        child=serializers.CharField(max_length=100), required=False, default=list,
+        max_length=discovery.MAX_VALUES, help_text="Every one of these capabilities.")
+    guarantees = DiscoverGuaranteesSerializer(required=False)
+    constraints = DiscoverConstraintsSerializer(required=False)
+    budget = DiscoverBudgetSerializer(required=False, help_text="Cost bounds, compared only "
+                                      "within the currency (USD by default).")
+    include_deprecated = serializers.BooleanField(required=False, default=False)
+    sort = serializers.ChoiceField(choices=list(discovery.SORTS), required=False,
+                                   default=discovery.SORT_COST)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=discovery.MAX_LIMIT,
+                                     default=discovery.DEFAULT_LIMIT)
+
+    def to_query(self) -> discovery.DiscoveryQuery:
+        """The validated body as discovery's query (the matching rules live there only)."""
+        data = self.validated_data
+        guarantees = data.get("guarantees") or {}
+        constraints = data.get("constraints") or {}
+        budget = data.get("budget") or {}
+        return discovery.DiscoveryQuery(
+            capabilities=tuple(data.get("capabilities") or ()),
+            languages=tuple(constraints.get("supported_languages") or ()),
+            max_p95_ms=(guarantees.get("latency") or {}).get("p95_ms"),
+            max_p99_ms=(guarantees.get("latency") or {}).get("p99_ms"),
+            min_accuracy=(guarantees.get("accuracy") or {}).get("min"),
+            min_availability=(guarantees.get("availability") or {}).get("target"),
+            min_max_tokens=constraints.get("max_tokens"),
+            min_max_images=constraints.get("max_images"),
+            max_cost_per_request=budget.get("per_request"),
+            max_cost_per_token=budget.get("per_token"),
+            currency=budget.get("currency") or discovery.DEFAULT_CURRENCY,
+            include_deprecated=data["include_deprecated"],
+            sort=data["sort"],
+            limit=data["limit"],
+        )

@@ -1,0 +1,121 @@
+"""What the API does on top of the contracts and pipeline services (kept out of the views).
+
+`contract_create_from_text` creates a contract whose first revision is the caller's text;
+`register_from_text` is the SDK's register-service: create or revise the caller's contract, then
+submit that revision through the pipeline (integrations.services.submissions).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+
+from contracts_app.models import Contract
+from contracts_app.services import (
+    ContractError,
+    RevisionConflict,
+    SaveResult,
+    check_text,
+    contract_save_revision,
+    normalize_text,
+    service_id_problem,
+)
+from integrations.models import Submission
+from integrations.services.submissions import submission_create
+
+logger = logging.getLogger(__name__)
+
+
+class ServiceIdTaken(ContractError):
+    """The service id belongs to another developer's contract."""
+
+
+class ContractInvalid(ContractError):
+    def __init__(self, message: str, diagnostics: list[dict]):
+        super().__init__(message)
+        self.diagnostics = diagnostics
+
+
+def contract_create_from_text(*, owner, service_id: str, text: str) -> tuple[Contract, SaveResult]:
+    """A new contract for ``owner`` whose revision 1 is ``text`` (saved even when invalid).
+
+    Raises ContractError when the id is malformed, reserved or taken, or the text too large.
+    """
+    service_id = (service_id or "").strip()
+    problem = service_id_problem(service_id)
+    if problem:
+        raise ContractError(problem)
+    try:
+        with transaction.atomic():
+            contract = Contract.objects.create(owner=owner, service_id=service_id)
+            saved = contract_save_revision(contract=contract, text=text, author=owner,
+                                           base_number=None)
+    except IntegrityError:
+        raise ContractError(
+            f"The service ID '{service_id}' is already taken; choose another one.") from None
+    logger.info("contract %s created by user %s through the API", service_id, owner.pk)
+    return contract, saved
+
+
+@dataclass(frozen=True)
+class Registration:
+    contract: Contract
+    saved: SaveResult
+    submission: Submission
+
+
+def register_from_text(*, user, text: str) -> Registration:
+    """Validate ``text``; save it as a revision of the caller's contract for its service_id
+    (created when the id is free); submit that revision for registration.
+
+    Raises ContractInvalid (with diagnostics), ServiceIdTaken, ContractError (id reserved or
+    malformed, size, conflict) or SubmissionError (the pipeline's refusals: unverified email,
+    an open submission, a version that is not higher...).
+    """
+    text = normalize_text(text)
+    verdict = check_text(text=text, with_data=True)
+    if not verdict.valid or not isinstance(verdict.data, dict):
+        raise ContractInvalid(f"The contract has {verdict.error_count} error(s); nothing was "
+                              "saved or submitted.", verdict.diagnostics)
+    service_id = verdict.data.get("service_id")
+    contract = Contract.objects.filter(service_id=service_id).first()
+    if contract is None:
+        problem = service_id_problem(service_id)
+        if problem:
+            raise ContractError(problem)
+        try:
+            contract, saved = contract_create_from_text(owner=user, service_id=service_id,
+                                                        text=text)
+        except ContractError:
+            contract = Contract.objects.filter(service_id=service_id).first()
+            if contract is None:
+                raise
+            saved = None  # someone created it a moment ago: fall through to the owner check
+    else:
+        saved = None
+    if contract.owner_id != user.pk:
+        raise ServiceIdTaken(f"The service ID '{service_id}' belongs to another developer's "
+                             "contract; choose another service_id.")
+    if saved is None:
+        saved = _save_latest(contract=contract, text=text, user=user)
+    revision = saved.revision
+    if not revision.is_valid:
+        raise ContractInvalid(f"Revision {revision.number} was saved but has errors; it was not "
+                              "submitted.", revision.diagnostics)
+    submission = submission_create(contract=contract, revision=revision, user=user)
+    return Registration(contract=contract, saved=saved, submission=submission)
+
+
+def _save_latest(*, contract: Contract, text: str, user) -> SaveResult:
+    """Save ``text`` after whatever the latest revision is (one retry on a concurrent save)."""
+    for attempt in range(2):
+        latest = contract.revisions.order_by("-number").values_list("number", flat=True).first()
+        try:
+            return contract_save_revision(contract=contract, text=text, author=user,
+                                          base_number=latest)
+        except RevisionConflict:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

@@ -1,0 +1,41 @@
+"""What every API view shares: a body size cap before parsing, and strict JSON."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.views import APIView
+
+from integrations.api.parsers import SafeJSONParser, check_body_size
+from integrations.api.serializers import ApiErrorSerializer
+
+
+class ApiViewMixin:
+    parser_classes = [SafeJSONParser]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        check_body_size(request)
+
+
+class BaseApiView(ApiViewMixin, APIView):
+    pass
+
+
+MULTIPART_PARSERS = [MultiPartParser, FormParser]
+
+
+def errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """The documented error responses (all in the one error shape)."""
+    text = {
+        400: "Bad input (the error names the field).",
+        401: "No or bad credentials.",
+        403: "Not allowed.",
+        404: "Not found (or not yours).",
+        409: "Conflict with the current state.",
+        410: "Withdrawn.",
+        413: "Body or file too large.",
+        422: "The contract is invalid (see diagnostics).",
+        429: "Too many requests; see Retry-After.",
+    }
+    return {code: OpenApiResponse(ApiErrorSerializer, description=text[code]) for code in codes}

@@ -1,0 +1,119 @@
+"""The caller's contracts and their revisions. Others' contracts answer 404 (visible_to)."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+
+from contracts_app.models import Contract, ContractRevision
+from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
+from integrations.api.errors import ApiError, Conflict
+from integrations.api.permissions import SignedInDeveloper
+from integrations.api.serializers import (
+    ContractCreateRequestSerializer,
+    ContractDetailSerializer,
+    ContractSummarySerializer,
+    RevisionCreateRequestSerializer,
+    RevisionSavedSerializer,
+    RevisionSummarySerializer,
+)
+from integrations.api.services import contract_create_from_text
+from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
+
+TAG = "contracts"
+SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
+                              description="The contract's service id.")
+
+
+def _contract(request, service_id: str) -> Contract:
+    return get_object_or_404(Contract.objects.visible_to(request.user), service_id=service_id)
+
+
+def _taken(message: str) -> bool:
+    return "already taken" in message
+
+
+class ContractListView(ApiViewMixin, generics.ListAPIView):
+    permission_classes = [SignedInDeveloper]
+    serializer_class = ContractSummarySerializer
+
+    def get_queryset(self):
+        return Contract.objects.visible_to(self.request.user).order_by("-updated_at", "pk")
+
+    @extend_schema(tags=[TAG], operation_id="contracts_list", summary="Your contracts",
+                   responses={**errors(401, 429)} | {200: ContractSummarySerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=[TAG], operation_id="contracts_create",
+                   summary="Create a contract from its text (revision 1)",
+                   description="Saved even when the text has errors (see the diagnostics); "
+                               "the text's service_id must equal `service_id`.",
+                   request=ContractCreateRequestSerializer,
+                   responses={201: ContractDetailSerializer, **errors(400, 401, 409, 429)})
+    def post(self, request):
+        serializer = ContractCreateRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            contract, _saved = contract_create_from_text(owner=request.user, **{
+                "service_id": serializer.validated_data["service_id"],
+                "text": serializer.validated_data["text"]})
+        except ContractError as exc:
+            if _taken(exc.message):
+                raise Conflict(exc.message, code="service_id_taken") from None
+            raise ApiError(exc.message, code="invalid_input") from None
+        return Response(ContractDetailSerializer(contract).data, status=status.HTTP_201_CREATED)
+
+
+class ContractDetailView(BaseApiView):
+    permission_classes = [SignedInDeveloper]
+
+    @extend_schema(tags=[TAG], operation_id="contracts_retrieve", parameters=[SERVICE_ID],
+                   summary="One of your contracts, with its latest revision and diagnostics",
+                   responses={200: ContractDetailSerializer, **errors(401, 404, 429)})
+    def get(self, request, service_id: str):
+        return Response(ContractDetailSerializer(_contract(request, service_id)).data)
+
+
+class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
+    permission_classes = [SignedInDeveloper]
+    serializer_class = RevisionSummarySerializer
+
+    def get_queryset(self):
+        contract = _contract(self.request, self.kwargs["service_id"])
+        return (ContractRevision.objects.filter(contract=contract)
+                .select_related("author").order_by("-number"))
+
+    @extend_schema(tags=[TAG], operation_id="contracts_revisions_list", parameters=[SERVICE_ID],
+                   summary="A contract's revisions, newest first",
+                   responses={**errors(401, 404, 429)} | {
+                       200: RevisionSummarySerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(tags=[TAG], operation_id="contracts_revisions_create", parameters=[SERVICE_ID],
+                   summary="Save a new revision",
+                   description="`base_number` is the revision you edited. If a newer one was "
+                               "saved since, nothing is written and the answer is 409 with "
+                               "`details.current_revision`. The same text as the latest "
+                               "revision saves nothing (200, `created: false`).",
+                   request=RevisionCreateRequestSerializer,
+                   responses={201: RevisionSavedSerializer, 200: RevisionSavedSerializer,
+                              **errors(400, 401, 404, 409, 413, 429)})
+    def post(self, request, service_id: str):
+        contract = _contract(request, service_id)
+        serializer = RevisionCreateRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            saved = contract_save_revision(contract=contract, text=serializer.validated_data["text"],
+                                           author=request.user,
+                                           base_number=serializer.validated_data["base_number"])
+        except RevisionConflict as exc:
+            raise Conflict(exc.message, code="revision_conflict", details={
+                "current_revision": exc.latest.number if exc.latest else 0}) from None
+        except ContractError as exc:
+            raise ApiError(exc.message, code="invalid_input") from None
+        body = RevisionSavedSerializer({"created": saved.created, "revision": saved.revision}).data
+        return Response(body, status=status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK)

@@ -1,0 +1,260 @@
+"""The SDK's integration endpoints: validate, upload, register, discover."""
+
+from __future__ import annotations
+
+import hashlib
+
+from caio_integration.contracts import MAX_BYTES, validate_text
+from django.core.cache import cache
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+from contracts_app.models import Contract
+from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
+from integrations import discovery
+from integrations.api import parsers
+from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
+from integrations.api.permissions import PublicEndpoint, SignedInDeveloper
+from integrations.api.serializers import (
+    ContractInvalidErrorSerializer,
+    ContractTextRequestSerializer,
+    ContractUploadRequestSerializer,
+    ContractUploadResultSerializer,
+    DiscoverRequestSerializer,
+    DiscoveryResultSerializer,
+    ServiceSummarySerializer,
+    SubmissionSerializer,
+    ValidationResultSerializer,
+)
+from integrations.api.services import ContractInvalid, ServiceIdTaken, register_from_text
+from integrations.api.views.base import MULTIPART_PARSERS, BaseApiView, errors
+from integrations.models import Submission
+from integrations.services.errors import PipelineError
+
+TAG = "integration"
+UPLOAD_SUFFIXES = (".yaml", ".yml")
+IDEMPOTENCY_SECONDS = 24 * 3600
+EXAMPLE_CONTRACT = (
+    "service_id: my-summarizer\nname: My summarizer\nversion: \"1.0.0\"\n"
+    "capabilities: [text_summarization]\n"
+)
+
+
+def _result(text: str | bytes) -> dict:
+    result = validate_text(text)
+    body = result.to_dict()
+    body["data"] = result.data if isinstance(result.data, dict) else None
+    return body
+
+
+class ValidateContractView(BaseApiView):
+    permission_classes = [PublicEndpoint]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "contract-validate"
+    parser_classes = [parsers.SafeJSONParser, parsers.YAMLTextParser, parsers.XYAMLTextParser,
+                      parsers.XYAMLLegacyParser, parsers.PlainTextParser]
+
+    @extend_schema(
+        tags=[TAG], operation_id="integration_validate_contract",
+        summary="Validate a contract's YAML text",
+        description="The portal's verdict on a contract, from the same validator as the editor "
+                    "and the `caio` CLI. A raw YAML body (`Content-Type: text/yaml`) works too. "
+                    "Anonymous requests are allowed and throttled.",
+        request=ContractTextRequestSerializer,
+        responses={200: ValidationResultSerializer, **errors(400, 413, 429)},
+        examples=[OpenApiExample("contract", value={"contract": EXAMPLE_CONTRACT},
+                                 request_only=True)],
+    )
+    def post(self, request):
+        data = _as_dict(request.data)
+        if isinstance(data.get("contract"), bytes):  # a raw YAML body
+            return Response(_result(data["contract"]))
+        serializer = ContractTextRequestSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        return Response(_result(serializer.validated_data["contract"]))
+
+
+def _as_dict(data):
+    if isinstance(data, dict):
+        return data
+    raise ApiError("Send a JSON object such as {\"contract\": \"<YAML text>\"}.",
+                   code="invalid_input")
+
+
+class UploadContractView(BaseApiView):
+    permission_classes = [SignedInDeveloper]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "contract-upload"
+    parser_classes = MULTIPART_PARSERS
+
+    @extend_schema(
+        tags=[TAG], operation_id="integration_upload_contract",
+        summary="Upload a contract file and validate it (optionally save it)",
+        description="A multipart upload of one `.yaml`/`.yml` file (UTF-8, at most 256 KiB). "
+                    "With `save=true` the file becomes the next revision of your contract with "
+                    "the file's `service_id` (it must exist and be yours).",
+        request={"multipart/form-data": ContractUploadRequestSerializer},
+        responses={200: ContractUploadResultSerializer, **errors(400, 401, 404, 409, 413, 429)},
+    )
+    def post(self, request):
+        serializer = ContractUploadRequestSerializer(data=request.data)
+        upload = request.data.get("file") if hasattr(request.data, "get") else None
+        if upload is not None and getattr(upload, "size", 0) > MAX_BYTES:
+            raise PayloadTooLarge(
+                f"The file is {upload.size:,} bytes; a contract is at most {MAX_BYTES:,} bytes "
+                f"({MAX_BYTES // 1024} KiB).", details={"limit": MAX_BYTES})
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        name = upload.name or ""
+        if not name.lower().endswith(UPLOAD_SUFFIXES):
+            raise ApiError(f"'{name}' is not a .yaml or .yml file.", code="invalid_file_type")
+        raw = upload.read(MAX_BYTES + 1)
+        body = _result(raw)
+        body["saved_revision"] = None
+        body["contract_url"] = None
+        if serializer.validated_data["save"]:
+            revision = _save_upload(request, raw, body, serializer.validated_data.get("base_number"))
+            body["saved_revision"] = revision.number
+            body["contract_url"] = revision.contract.get_absolute_url()
+        return Response(body)
+
+
+def _save_upload(request, raw: bytes, body: dict, base_number: int | None):
+    data = body.get("data") or {}
+    service_id = data.get("service_id") if isinstance(data, dict) else None
+    if not isinstance(service_id, str) or not service_id:
+        raise InvalidContract("The file has no readable service_id, so it cannot be saved.",
+                              diagnostics=body["diagnostics"])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InvalidContract("The file is not UTF-8 text; nothing was saved.",
+                              diagnostics=body["diagnostics"]) from None
+    contract = get_object_or_404(Contract.objects.visible_to(request.user), service_id=service_id)
+    if base_number is None:
+        base_number = contract.revisions.order_by("-number").values_list(
+            "number", flat=True).first()
+    try:
+        saved = contract_save_revision(contract=contract, text=text, author=request.user,
+                                       base_number=base_number)
+    except RevisionConflict as exc:
+        raise Conflict(exc.message, code="revision_conflict",
+                       details={"current_revision": exc.latest.number if exc.latest else 0}
+                       ) from None
+    except ContractError as exc:
+        raise ApiError(exc.message) from None
+    return saved.revision
+
+
+class RegisterServiceView(BaseApiView):
+    permission_classes = [SignedInDeveloper]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "service-register"
+
+    @extend_schema(
+        tags=[TAG], operation_id="integration_register_service",
+        summary="Save a contract and submit it for registration",
+        description="Creates your contract for the text's `service_id` when the id is free, or "
+                    "saves the text as the next revision of your existing contract, then submits "
+                    "that revision (review, then a worker registers it with the CAIO core). "
+                    "Send an `Idempotency-Key` header to make a retry safe: the same key returns "
+                    "the same submission.",
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
+                                     required=False, description="Any unique string (a UUID).")],
+        request=ContractTextRequestSerializer,
+        responses={
+            201: SubmissionSerializer,
+            200: OpenApiResponse(SubmissionSerializer, description="A replay of an earlier "
+                                 "request with the same Idempotency-Key."),
+            422: ContractInvalidErrorSerializer,
+            **errors(400, 401, 403, 409, 413, 429),
+        },
+    )
+    def post(self, request):
+        serializer = ContractTextRequestSerializer(data=_as_dict(request.data))
+        serializer.is_valid(raise_exception=True)
+        key = _idempotency_cache_key(request)
+        if key:
+            replay = _replay(request, key)
+            if replay is not None:
+                return Response(SubmissionSerializer(replay).data, status=status.HTTP_200_OK,
+                                headers={"Idempotent-Replayed": "true"})
+        try:
+            registration = register_from_text(user=request.user,
+                                              text=serializer.validated_data["contract"])
+        except ContractInvalid as exc:
+            raise InvalidContract(exc.message, diagnostics=exc.diagnostics) from None
+        except ServiceIdTaken as exc:
+            raise ApiError(exc.message, code="service_id_taken",
+                           status_code=status.HTTP_403_FORBIDDEN) from None
+        except RevisionConflict as exc:
+            raise Conflict(exc.message, code="revision_conflict") from None
+        except ContractError as exc:
+            raise ApiError(exc.message, code="invalid_contract") from None
+        except PipelineError as exc:
+            raise Conflict(exc.message, code="submission_refused") from None
+        if key:
+            cache.set(key, registration.submission.pk, IDEMPOTENCY_SECONDS)
+        return Response(SubmissionSerializer(registration.submission).data,
+                        status=status.HTTP_201_CREATED)
+
+
+def _idempotency_cache_key(request) -> str | None:
+    raw = request.headers.get("Idempotency-Key", "").strip()
+    if not raw:
+        return None
+    if len(raw) > 200:
+        raise ApiError("The Idempotency-Key header is longer than 200 characters.",
+                       code="invalid_input")
+    digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"api:register:idem:{request.user.pk}:{digest}"
+
+
+def _replay(request, key: str) -> Submission | None:
+    pk = cache.get(key)
+    if pk is None:
+        return None
+    return (Submission.objects.select_related("contract", "revision")
+            .filter(pk=pk, submitter=request.user).first())
+
+
+class DiscoverServicesView(BaseApiView):
+    permission_classes = [PublicEndpoint]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "service-discover"
+
+    @extend_schema(
+        tags=[TAG], operation_id="integration_discover_services",
+        summary="Find services that meet capabilities, guarantees, constraints and a budget",
+        description="Every requested capability and language must be declared; every bound "
+                    "needs a declared value that satisfies it; cost bounds compare only within "
+                    "the budget's currency. Each result says why it matched (`why`). "
+                    "Deprecated services only with `include_deprecated`, always after active "
+                    "ones. Public and throttled.",
+        request=DiscoverRequestSerializer,
+        responses={200: DiscoveryResultSerializer, **errors(400, 413, 429)},
+        examples=[OpenApiExample("query", request_only=True, value={
+            "capabilities": ["text_generation"],
+            "guarantees": {"latency": {"p95_ms": 500}, "accuracy": {"min": 0.9}},
+            "constraints": {"supported_languages": ["en"]},
+            "budget": {"per_request": "0.01", "currency": "USD"},
+            "sort": "cost", "limit": 10})],
+    )
+    def post(self, request):
+        serializer = DiscoverRequestSerializer(data=_as_dict(request.data))
+        serializer.is_valid(raise_exception=True)
+        try:
+            query = serializer.to_query()
+        except discovery.DiscoveryQueryError as exc:
+            raise ApiError(f"{exc.field}: {exc.message}", code="invalid_input",
+                           details={exc.field: [exc.message]}) from None
+        matches = discovery.discover_matches(query)
+        services = []
+        for match in matches:
+            item = dict(ServiceSummarySerializer(match.entry).data)
+            item["why"] = [reason.as_dict() for reason in match.reasons]
+            services.append(item)
+        return Response({"services": services, "count": len(services)})
