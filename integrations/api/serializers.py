@@ -25,6 +25,21 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class YamlTextField(serializers.CharField):
+    """A string and only a string (DRF's CharField would turn 12 into "12")."""
+
+    default_error_messages = {"invalid": "Must be a string: the contract's YAML text."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("trim_whitespace", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- errors ---------------------------------------------------------------------------------
 
 class ApiErrorDetailSerializer(serializers.Serializer):
@@ -60,8 +75,8 @@ class ValidationResultSerializer(serializers.Serializer):
 
 
 class ContractTextRequestSerializer(StrictSerializer):
-    contract = serializers.CharField(
-        trim_whitespace=False, allow_blank=True,
+    contract = YamlTextField(
+        allow_blank=True,
         help_text="The contract's YAML text (at most 256 KiB). Never a file path.")
 
 
@@ -138,11 +153,11 @@ class ContractDetailSerializer(ContractSummarySerializer):
 
 class ContractCreateRequestSerializer(StrictSerializer):
     service_id = serializers.CharField(max_length=63)
-    text = serializers.CharField(trim_whitespace=False, help_text="The contract's YAML text.")
+    text = YamlTextField(help_text="The contract's YAML text.")
 
 
 class RevisionCreateRequestSerializer(StrictSerializer):
-    text = serializers.CharField(trim_whitespace=False, help_text="The contract's YAML text.")
+    text = YamlTextField(help_text="The contract's YAML text.")
     base_number = serializers.IntegerField(
         min_value=0, max_value=2_147_483_647, allow_null=True,
         help_text="The revision number this text was edited from (0 or null: none).")
