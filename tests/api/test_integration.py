@@ -267,7 +267,7 @@ def catalogue(owner):
     publish("slow-svc", owner=other, text=contract_text(
         "slow-svc", **{"p95_ms: 500": "p95_ms: 900", "p99_ms: 1000": "p99_ms: 2000"}))
     publish("vision-svc", owner=other, text=contract_text(
-        "vision-svc", **{"text_generation": "image_classification"}))
+        "vision-svc", **{"text_generation": "image_understanding"}))
 
 
 def discover(client, body):
