@@ -193,7 +193,7 @@ def test_registering_again_saves_a_new_revision_of_my_contract(owner, owner_api,
 def test_registering_another_owners_service_id_is_refused(other_developer, owner_api):
     Contract.objects.create(owner=other_developer, service_id="their-svc")
     response = register(owner_api, contract_text("their-svc"))
-    assert response.status_code == 403
+    assert response.status_code == 409
     assert error(response)["code"] == "service_id_taken"
     assert "another developer" in error(response)["message"]
     assert not Submission.objects.exists()

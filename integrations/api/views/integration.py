@@ -170,7 +170,7 @@ class RegisterServiceView(BaseApiView):
             200: OpenApiResponse(SubmissionSerializer, description="A replay of an earlier "
                                  "request with the same Idempotency-Key."),
             422: ContractInvalidErrorSerializer,
-            **errors(400, 401, 403, 409, 413, 429),
+            **errors(400, 401, 409, 413, 429),
         },
     )
     def post(self, request):
@@ -188,8 +188,9 @@ class RegisterServiceView(BaseApiView):
         except ContractInvalid as exc:
             raise InvalidContract(exc.message, diagnostics=exc.diagnostics) from None
         except ServiceIdTaken as exc:
-            raise ApiError(exc.message, code="service_id_taken",
-                           status_code=status.HTTP_403_FORBIDDEN) from None
+            # 409, not 403: the caller is authenticated; the id is what conflicts (and the SDK
+            # reads 401/403 as bad credentials).
+            raise Conflict(exc.message, code="service_id_taken") from None
         except RevisionConflict as exc:
             raise Conflict(exc.message, code="revision_conflict") from None
         except ContractError as exc:
