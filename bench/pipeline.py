@@ -171,7 +171,7 @@ def main() -> int:
         log = open(ROOT / "var" / "bench-pipeline-worker.log", "wb")
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "prefork",
-             "-c", str(args.concurrency), "-Q", queue, "-l", "warning", "--without-gossip",
+             "-c", str(args.concurrency), "-Q", queue, "-l", os.environ.get("BENCH_WORKER_LOGLEVEL", "warning"), "--without-gossip",
              "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         pending = Submission.objects.filter(status="queued")

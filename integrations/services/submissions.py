@@ -49,18 +49,18 @@ def registration_problem(*, contract, version: str | None) -> str | None:
         key = semver_key(version)
     except ValueError:
         return f"Version {version!r} is not a SemVer version (for example 1.2.3)."
-    services = (RegisteredService.objects
-                .filter(Q(contract=contract) | Q(service_id=contract.service_id))
-                .select_related("current_version", "contract"))
-    for service in services:
-        if service.contract_id != contract.pk:
-            if service.contract.owner_id != contract.owner_id:
+    rows = (RegisteredService.objects
+            .filter(Q(contract=contract) | Q(service_id=contract.service_id))
+            .values_list("contract_id", "contract__owner_id", "current_version__version",
+                         "current_version__version_key"))
+    for contract_id, owner_id, current, current_key in rows:
+        if contract_id != contract.pk:
+            if owner_id != contract.owner_id:
                 return (f"The service id {contract.service_id} belongs to another owner's "
                         "registered service.")
             return f"The service id {contract.service_id} belongs to another registered contract."
-        current = service.current_version
-        if current is not None and key <= current.version_key:
-            return (f"Version {version} is not higher than the current version {current.version} "
+        if current_key is not None and key <= current_key:
+            return (f"Version {version} is not higher than the current version {current} "
                     f"of {contract.service_id}; a downgrade or a repeat is refused. "
                     "Raise the version (SemVer) and submit again.")
     return None
