@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 from rest_framework.test import APIClient
 
 from contracts_app.services import check_text
@@ -60,5 +61,6 @@ def publish(service_id: str, *, owner, text: str | None = None, version: str = "
     assert verdict.valid, verdict.diagnostics
     revision = ContractRevisionFactory(contract=contract, text=text, data=verdict.data,
                                        author=owner)
-    service, _version = catalogue_publish_revision(contract=contract, revision=revision)
+    with transaction.atomic():  # as the pipeline calls it
+        service, _version = catalogue_publish_revision(contract=contract, revision=revision)
     return service
