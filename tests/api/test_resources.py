@@ -200,3 +200,19 @@ def test_session_requests_need_csrf_but_tokens_do_not(owner, owner_api, submissi
     url = f"/api/v1/submissions/{submission.pk}/cancel/"
     assert session.post(url).status_code == 403
     assert owner_api.post(url).status_code == 200
+
+
+@pytest.mark.parametrize("url", [
+    "/api/v1/services/?offset=99999999999999999999999&limit=99999999999",
+    "/api/v1/services/?limit=-5&offset=-1",
+    "/api/v1/services/?q=%00%ff",
+    "/api/v1/services/" + "a" * 5000 + "/",
+    "/api/v1/submissions/99999999999999999999999/",
+    "/api/v1/contracts/?offset=99999999999999999999999",
+])
+def test_hostile_paths_and_parameters_never_crash(owner_api, owner, url):
+    publish("my-svc", owner=owner)
+    response = owner_api.get(url)
+    assert response.status_code in (200, 400, 404), response.content[:300]
+    if response.status_code == 200:
+        assert len(response.json()["results"]) <= 200

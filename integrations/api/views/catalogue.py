@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from integrations.api.errors import ApiError, Gone
+from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import PublicEndpoint
 from integrations.api.serializers import (
     ServiceDetailSerializer,
@@ -53,6 +54,7 @@ def _service_or_gone(service_id: str) -> RegisteredService:
 
 class ServiceListView(ApiViewMixin, generics.ListAPIView):
     permission_classes = [PublicEndpoint]
+    pagination_class = ApiPagination
     serializer_class = ServiceSummarySerializer
 
     def get_queryset(self):
@@ -89,6 +91,7 @@ class ServiceDetailView(BaseApiView):
 
 class ServiceVersionsView(ApiViewMixin, generics.ListAPIView):
     permission_classes = [PublicEndpoint]
+    pagination_class = ApiPagination
     serializer_class = ServiceVersionSummarySerializer
 
     def get_queryset(self):

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from contracts_app.models import Contract, ContractRevision
 from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
 from integrations.api.errors import ApiError, Conflict
+from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import (
     ContractCreateRequestSerializer,
@@ -37,6 +38,7 @@ def _taken(message: str) -> bool:
 
 class ContractListView(ApiViewMixin, generics.ListAPIView):
     permission_classes = [SignedInDeveloper]
+    pagination_class = ApiPagination
     serializer_class = ContractSummarySerializer
 
     def get_queryset(self):
@@ -79,6 +81,7 @@ class ContractDetailView(BaseApiView):
 
 class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
     permission_classes = [SignedInDeveloper]
+    pagination_class = ApiPagination
     serializer_class = RevisionSummarySerializer
 
     def get_queryset(self):

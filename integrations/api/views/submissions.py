@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from contracts_app.models import Contract
 from integrations.api.errors import Conflict
+from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import SubmissionDetailSerializer, SubmissionSerializer
 from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
@@ -34,6 +35,7 @@ def _submission(request, pk: int) -> Submission:
 
 class SubmissionListView(ApiViewMixin, generics.ListAPIView):
     permission_classes = [SignedInDeveloper]
+    pagination_class = ApiPagination
     serializer_class = SubmissionSerializer
 
     def get_queryset(self):
