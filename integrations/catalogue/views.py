@@ -24,6 +24,7 @@ from integrations.models import (
     ServiceVersion,
 )
 from integrations.selectors import (
+    CATALOGUE_SORTS,
     CataloguePage,
     catalogue_entries_by_ids,
     catalogue_facets_overall,
@@ -34,9 +35,27 @@ from integrations.services.catalogue import CAPABILITY, LANGUAGE
 
 PAGE_SIZE = 20
 LANGUAGES_SHOWN = 24
-NUMBER_FIELDS = ("max_p95", "min_accuracy", "min_availability", "max_price", "currency", "owner")
+# name, type, step, max: rendered by hand (widget templates cost more than the whole query)
+INPUTS = (
+    ("max_p95", "number", "1", None),
+    ("min_accuracy", "number", "any", "1"),
+    ("min_availability", "number", "any", "100"),
+    ("max_price", "number", "any", None),
+    ("currency", "select", None, None),
+    ("owner", "text", None, None),
+)
 LIST_CAP = 2000  # counted exactly up to here; beyond, "2000+" and approximate facets
 COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def _input(form, request, name, kind, step, maximum) -> dict:
+    field = form.fields[name]
+    value = request.GET.get(name, "") or ("USD" if name == "currency" else "")
+    return {
+        "name": name, "label": field.label, "type": kind, "step": step, "max": maximum,
+        "value": value[:200], "errors": form.errors.get(name) if form.is_bound else None,
+        "options": [c for c, _ in field.choices] if kind == "select" else None,
+    }
 
 
 def _page_number(raw: str | None) -> int:
@@ -96,7 +115,9 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "query_string": state.urlencode(),
         "capability_facets": capability_facets,
         "language_facets": language_facets,
-        "bound_fields": [form[name] for name in NUMBER_FIELDS],
+        "values": {"q": request.GET.get("q", ""), "sort": request.GET.get("sort", "")},
+        "sorts": list(CATALOGUE_SORTS.items()),
+        "inputs": [_input(form, request, *spec) for spec in INPUTS],
         "facets_exact": facets_exact,
         "has_filters": form.is_bound and form.active_filters(),
     })
