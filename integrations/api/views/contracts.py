@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from contracts_app.models import Contract, ContractRevision
@@ -29,7 +29,10 @@ SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
 
 
 def _contract(request, service_id: str) -> Contract:
-    return get_object_or_404(Contract.objects.visible_to(request.user), service_id=service_id)
+    contract = Contract.objects.visible_to(request.user).filter(service_id=service_id).first()
+    if contract is None:
+        raise NotFound(f"You have no contract '{service_id[:63]}'.")
+    return contract
 
 
 def _taken(message: str) -> bool:

@@ -6,9 +6,9 @@ import hashlib
 
 from caio_integration.contracts import MAX_BYTES, validate_text
 from django.core.cache import cache
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -133,7 +133,10 @@ def _save_upload(request, raw: bytes, body: dict, base_number: int | None):
     except UnicodeDecodeError:
         raise InvalidContract("The file is not UTF-8 text; nothing was saved.",
                               diagnostics=body["diagnostics"]) from None
-    contract = get_object_or_404(Contract.objects.visible_to(request.user), service_id=service_id)
+    contract = Contract.objects.visible_to(request.user).filter(service_id=service_id).first()
+    if contract is None:
+        raise NotFound(f"You have no contract '{service_id[:63]}' to save the file into; "
+                       "create it first (POST /api/v1/contracts/ or /contracts/new/).")
     if base_number is None:
         base_number = contract.revisions.order_by("-number").values_list(
             "number", flat=True).first()

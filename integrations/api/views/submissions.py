@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from contracts_app.models import Contract
@@ -30,7 +30,10 @@ def submissions_visible_to(user):
 
 def _submission(request, pk: int) -> Submission:
     events = Prefetch("events", queryset=Event.objects.order_by("at", "id"))
-    return get_object_or_404(submissions_visible_to(request.user).prefetch_related(events), pk=pk)
+    found = submissions_visible_to(request.user).prefetch_related(events).filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"You have no submission {pk}.")
+    return found
 
 
 class SubmissionListView(ApiViewMixin, generics.ListAPIView):
