@@ -67,6 +67,13 @@ def tree_cpu_seconds(pid: int, *, children: bool = True) -> float:
     return total
 
 
+def host_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole host, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return float(sum(values) - idle), float(sum(values))
+
+
 def baseline(url: str, total: int = 400) -> float:
     """Two callers straight at the core: the best two worker processes could do."""
     import httpx
@@ -181,6 +188,7 @@ def main() -> int:
                 raise SystemExit("the worker did not start; see var/bench-pipeline-worker.log")
             time.sleep(0.01)
         cpu_before = tree_cpu_seconds(worker.pid)
+        host_before = host_busy()
         parent_before = tree_cpu_seconds(worker.pid, children=False)
         done_before = Submission.objects.filter(status="registered").count()
         wall_before = time.monotonic()
@@ -190,6 +198,8 @@ def main() -> int:
                 break
             time.sleep(0.05)
         cpu = tree_cpu_seconds(worker.pid) - cpu_before
+        host_after = host_busy()
+        host_pct = 100 * (host_after[0] - host_before[0]) / max(host_after[1] - host_before[1], 1)
         parent_cpu = tree_cpu_seconds(worker.pid, children=False) - parent_before
         cpu_wall = time.monotonic() - wall_before
         cpu_count = Submission.objects.filter(status="registered").count() - done_before
@@ -223,8 +233,9 @@ def main() -> int:
               f"({1000 * cpu / max(cpu_count, 1):.1f} ms per registration, of which the pool's "
               f"parent {1000 * parent_cpu / max(cpu_count, 1):.1f} ms); enqueueing "
               f"{1000 * bench_cpu / args.count:.1f} ms CPU per submission")
-        print(f"  host                  {os.cpu_count()} CPUs, load average "
-              f"{os.getloadavg()[0]:.1f} at the end; email backend {args.email_url}")
+        print(f"  host                  {os.cpu_count()} CPUs, {host_pct:.0f}% busy during the drain "
+              f"(everything on it), load average {os.getloadavg()[0]:.1f} at the end; "
+              f"email backend {args.email_url}")
         print(f"  core requests         {len(requests)} (applied {len(applied)})")
         print(f"  lost {lost} (not registered when the run ended), failed {failed}, "
               f"duplicated {duplicated}")

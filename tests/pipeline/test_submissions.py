@@ -89,15 +89,37 @@ def test_a_second_open_submission_is_refused(owner):
         submission_create(contract=first.contract, revision=revision, user=owner)
 
 
-def test_the_database_constraint_backs_the_open_submission_check(owner, monkeypatch):
-    first = submit(owner)
-    revision = make_revision(owner, contract=first.contract, version="1.1.0")
-    # Simulate the race the constraint is for: the check above saw nothing open.
-    monkeypatch.setattr(
-        "integrations.services.submissions.Submission.objects.filter",
-        lambda *a, **k: Submission.objects.none())
-    with pytest.raises(SubmissionError, match="already has an open submission"):
-        submission_create(contract=first.contract, revision=revision, user=owner)
+@pytest.mark.django_db(transaction=True)
+def test_simultaneous_submissions_of_one_contract_leave_exactly_one_open(owner, settings):
+    import threading
+
+    from django.db import connection
+
+    settings.PORTAL_REVIEW = "manual"
+    first = make_revision(owner)
+    revisions = [first] + [make_revision(owner, contract=first.contract, version=f"1.{i}.0")
+                           for i in range(1, 6)]
+    barrier = threading.Barrier(len(revisions))
+    outcomes: list[str] = []
+
+    def submit_one(revision):
+        try:
+            barrier.wait()
+            submission_create(contract=revision.contract, revision=revision, user=owner)
+            outcomes.append("ok")
+        except SubmissionError as exc:
+            outcomes.append(exc.message)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit_one, args=(r,)) for r in revisions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert outcomes.count("ok") == 1, outcomes
+    assert all("already has an open submission" in o for o in outcomes if o != "ok")
+    assert Submission.objects.filter(contract=first.contract).count() == 1
 
 
 @pytest.mark.parametrize("version", ["1.0.0", "0.9.9", "1.0.0+build.7", "1.0.0-rc.1", "one"])
