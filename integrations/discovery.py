@@ -188,7 +188,11 @@ def _has_all(qs: QuerySet, column: str, kind: str, values: tuple[str, ...]) -> Q
     if not values:
         return qs
     if connection.vendor == "postgresql":
-        return qs.filter(**{f"{column}__has_all": list(values)})
+        # One clause per value (not one @> of them all): each matches a partial index predicate
+        # (migration catalogue_capability_indexes), and the planner walks the rarest one.
+        for value in values:
+            qs = qs.filter(**{f"{column}__has_all": [value]})
+        return qs
     for value in values:
         qs = qs.filter(pk__in=CatalogueTerm.objects.filter(kind=kind, value=value).values("entry_id"))
     return qs

@@ -7,7 +7,7 @@ top of discovery's QuerySet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, QuerySet, Value, When
@@ -169,15 +169,17 @@ def catalogue_facets_overall() -> dict[str, list[tuple[str, int]]]:
 
 
 class CataloguePage:
-    """What Django's Paginator pages over: a capped count and two-step page fetches."""
+    """What Django's Paginator pages over: a capped count and two-step page fetches.
+
+    Relevance ranking reads every match's tsvector, so it is used up to `cap` matches; beyond
+    that the page is ordered by the default ranking instead (`relevance_dropped` says so).
+    """
 
     def __init__(self, listing: Listing, cap: int):
         self.listing = listing
         self.cap = cap
-        self.qs = catalogue_listing(listing)
-        self.broad = (not listing.text.strip() and not listing.owner.strip()
-                      and discovery.is_broad(listing.query))
         self.ordered = True
+        self.relevance_dropped = False
         self._count: int | None = None
         self.facets: dict[str, list[tuple[str, int]]] = {}
 
@@ -192,4 +194,11 @@ class CataloguePage:
     def __getitem__(self, index):
         if not isinstance(index, slice):
             raise TypeError("CataloguePage supports slices only")
-        return discovery.fetch(self.qs, index.start or 0, index.stop, broad=self.broad)
+        listing, text = self.listing, self.listing.text.strip()
+        if text and listing.sort == SORT_RELEVANCE and self.count() >= self.cap:
+            listing = replace(listing, sort="cheapest")
+            self.relevance_dropped = True
+        broad = self.count() >= self.cap or (
+            not text and not listing.owner.strip() and discovery.is_broad(listing.query))
+        return discovery.fetch(catalogue_listing(listing), index.start or 0, index.stop,
+                               broad=broad)

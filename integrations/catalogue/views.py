@@ -112,6 +112,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "total": total,
         "capped": capped,
+        "relevance_dropped": source.relevance_dropped,
         "query_string": state.urlencode(),
         "capability_facets": capability_facets,
         "language_facets": language_facets,
