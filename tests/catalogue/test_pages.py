@@ -217,3 +217,24 @@ def test_staff_may_withdraw_any_service(reviewer_client, catalogue):
 
 def test_status_change_accepts_only_post(owner_client, catalogue):
     assert owner_client.get("/services/fast-translate/withdraw/").status_code == 405
+
+
+def test_text_search_ranks_name_matches_first(anonymous, owner):
+    publish("alpha-tool", owner=owner, name="Alpha Tool", description="Handles receipts.",
+            per_request=0.0001)
+    publish("receipt-reader", owner=owner, name="Receipt Reader", description="Reads receipts.",
+            per_request=0.01)
+    assert ids_on(anonymous.get("/services/?q=receipt"))[0] == "receipt-reader"
+
+
+def test_above_the_cap_the_list_says_so_and_facets_are_marked_approximate(
+        anonymous, catalogue, monkeypatch):
+    from integrations.catalogue import views
+
+    monkeypatch.setattr(views, "LIST_CAP", 3)
+    response = anonymous.get("/services/?q=translate")
+    html = response.content.decode()
+    assert response.context["capped"] and not response.context["facets_exact"]
+    assert "More than 3 services" in html and "≈" in html
+    assert "sorted by price" in html
+    assert len(ids_on(response)) == 3
