@@ -216,7 +216,13 @@ def filtered(query: DiscoveryQuery, base: QuerySet | None = None) -> QuerySet:
 
 def discover(query: DiscoveryQuery, base: QuerySet | None = None) -> QuerySet:
     """Matching entries in ranking order, unsliced (callers paginate or apply `query.limit`)."""
-    return filtered(query, base).order_by(*ordering(query.sort, query.currency))
+    return sorted_by(filtered(query, base), query.sort, query.currency)
+
+
+def sorted_by(qs: QuerySet, sort: str, currency: str = DEFAULT_CURRENCY) -> QuerySet:
+    qs = qs.order_by(*ordering(sort, currency))
+    qs._discovery_sort = sort  # read by `fetch` to choose its plan
+    return qs
 
 
 def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
@@ -296,16 +302,27 @@ def ranking_walk(broad: bool):
 def fetch(qs: QuerySet, start: int, stop: int, *, broad: bool = True) -> list[CatalogueEntry]:
     """Rows `start:stop` of an ordered discovery QuerySet.
 
-    PostgreSQL: first the page's ids (an index-only scan of the covering ranking index that stops
-    after a page of matches, see `ranking_walk`), then the rows by primary key. Elsewhere: one
-    plain sliced query.
+    PostgreSQL: one statement that takes the page's ids first (an index-only scan of a covering
+    ranking index that stops after a page of matches) and then joins the rows in that order.
+    For a broad query in an order other than the default one, bitmap scans are switched off for
+    that statement (see `ranking_walk`). Elsewhere: one plain sliced query.
     """
     if connection.vendor != "postgresql":
         return list(qs[start:stop])
-    with ranking_walk(broad):
-        ids = list(qs.values_list("pk", flat=True)[start:stop])
-    rows = CatalogueEntry.objects.in_bulk(ids)
-    return [rows[pk] for pk in ids if pk in rows]
+    ids_sql, params = qs.values_list("pk", flat=True)[start:stop].query.sql_with_params()
+    columns = ", ".join(f'e."{f.column}"' for f in CatalogueEntry._meta.concrete_fields)
+    sql = (
+        f"SELECT {columns} FROM unnest(ARRAY({ids_sql})) WITH ORDINALITY AS page(pk, n) "
+        f"JOIN {CatalogueEntry._meta.db_table} e ON e.registered_service_id = page.pk "
+        "ORDER BY page.n"
+    )
+    with ranking_walk(broad and not _default_order(qs)):
+        return list(CatalogueEntry.objects.raw(sql, params))
+
+
+def _default_order(qs: QuerySet) -> bool:
+    """Whether qs is in discovery's default (cost) order, which the planner walks unaided."""
+    return getattr(qs, "_discovery_sort", None) == SORT_COST
 
 
 def count_capped(qs: QuerySet, cap: int, *, broad: bool = True) -> int:

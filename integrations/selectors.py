@@ -93,7 +93,7 @@ def catalogue_listing(listing: Listing) -> QuerySet:
         rest = discovery.ordering(discovery.SORT_COST, currency)[1:]
         return qs.order_by(F("deprecated").asc(), F("relevance").desc(), *rest)
     sort = _SORT_TO_DISCOVERY.get(listing.sort, discovery.SORT_COST)
-    return qs.order_by(*discovery.ordering(sort, currency))
+    return discovery.sorted_by(qs, sort, currency)
 
 
 def catalogue_stats(qs: QuerySet, cap: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
