@@ -188,3 +188,9 @@ def catalogue_refresh_entry(*, service: RegisteredService) -> CatalogueEntry | N
         entry_pk=entry.pk, capabilities=values["capabilities"], languages=values["languages"]
     ))
     return entry
+
+
+def catalogue_refresh_owner(*, user) -> int:
+    """Copy a user's new display name into their catalogue entries (call after a rename)."""
+    name = user.display_name or "unknown"
+    return CatalogueEntry.objects.filter(owner=user).update(owner_name=name, owner_key=name.lower())

@@ -54,3 +54,17 @@ def test_each_result_explains_the_declared_value_beside_each_bound():
          "declared": "0.002 EUR"},
     ]
     assert not discover(DiscoveryQuery(max_cost_per_request=Decimal("0.01"))).exists()  # USD
+
+
+@pytest.mark.django_db
+def test_a_renamed_owner_is_found_under_the_new_name():
+    from integrations.selectors import Listing, catalogue_filtered
+    from integrations.services.catalogue import catalogue_refresh_owner
+
+    owner = make_owner(display_name="Old Name")
+    publish("svc-one", owner=owner)
+    owner.display_name = "New Name"
+    owner.save()
+    assert catalogue_refresh_owner(user=owner) == 1
+    found = catalogue_filtered(Listing(query=DiscoveryQuery(), owner="new name"))
+    assert [e.service_id for e in found] == ["svc-one"]
