@@ -8,8 +8,10 @@ from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.fields import ProhibitNullCharactersValidator
 
 from integrations import discovery
+from integrations.api.jsonsafe import json_safe
 
 
 class StrictSerializer(serializers.Serializer):
@@ -30,9 +32,12 @@ class YamlTextField(serializers.CharField):
 
     default_error_messages = {"invalid": "Must be a string: the contract's YAML text."}
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, allow_null_characters: bool = False, **kwargs):
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
+        if allow_null_characters:  # only where nothing is stored: the validator reports them
+            self.validators = [v for v in self.validators
+                               if not isinstance(v, ProhibitNullCharactersValidator)]
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -76,7 +81,7 @@ class ValidationResultSerializer(serializers.Serializer):
 
 class ContractTextRequestSerializer(StrictSerializer):
     contract = YamlTextField(
-        allow_blank=True,
+        allow_blank=True, allow_null_characters=True,
         help_text="The contract's YAML text (at most 256 KiB). Never a file path.")
 
 
@@ -112,7 +117,11 @@ class RevisionSummarySerializer(serializers.Serializer):
 class RevisionDetailSerializer(RevisionSummarySerializer):
     text = serializers.CharField()
     diagnostics = DiagnosticSerializer(many=True)
-    data = serializers.JSONField(allow_null=True)
+    data = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_data(self, obj):
+        return json_safe(obj.data)
 
 
 class ContractSummarySerializer(serializers.Serializer):

@@ -8,8 +8,11 @@ submit that revision through the pipeline (integrations.services.submissions).
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
+from typing import Any
 
+from caio_integration.contracts import validate_text
 from django.db import IntegrityError, transaction
 
 from contracts_app.models import Contract
@@ -38,6 +41,31 @@ class ContractInvalid(ContractError):
         self.diagnostics = diagnostics
 
 
+def _non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_non_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_non_finite(v) for v in value)
+    return False
+
+
+def ensure_storable(text: str) -> None:
+    """Refuse a text whose parsed data the database cannot store (.inf or .nan numbers).
+
+    contracts_app saves the parsed data as JSON; PostgreSQL's jsonb has no NaN or Infinity, so
+    saving such a draft would fail. Until contracts_app stores them as null, the API refuses
+    them with the reason (nothing is half-saved).
+    """
+    if "\x00" in text:
+        raise ContractError("The text contains NUL characters, which cannot be saved.")
+    if _non_finite(validate_text(text).data):
+        raise ContractError("The text has an infinite or NaN number (.inf, .nan or a number too "
+                            "large for a float); such a draft cannot be saved. Write a finite "
+                            "number, then save again. Nothing was saved.")
+
+
 def contract_create_from_text(*, owner, service_id: str, text: str) -> tuple[Contract, SaveResult]:
     """A new contract for ``owner`` whose revision 1 is ``text`` (saved even when invalid).
 
@@ -47,6 +75,7 @@ def contract_create_from_text(*, owner, service_id: str, text: str) -> tuple[Con
     problem = service_id_problem(service_id)
     if problem:
         raise ContractError(problem)
+    ensure_storable(text)
     try:
         with transaction.atomic():
             contract = Contract.objects.create(owner=owner, service_id=service_id)

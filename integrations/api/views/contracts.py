@@ -20,7 +20,7 @@ from integrations.api.serializers import (
     RevisionSavedSerializer,
     RevisionSummarySerializer,
 )
-from integrations.api.services import contract_create_from_text
+from integrations.api.services import contract_create_from_text, ensure_storable
 from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
 
 TAG = "contracts"
@@ -113,6 +113,7 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
         serializer = RevisionCreateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
+            ensure_storable(serializer.validated_data["text"])
             saved = contract_save_revision(contract=contract, text=serializer.validated_data["text"],
                                            author=request.user,
                                            base_number=serializer.validated_data["base_number"])

@@ -17,6 +17,7 @@ from contracts_app.services import ContractError, RevisionConflict, contract_sav
 from integrations import discovery
 from integrations.api import parsers
 from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
+from integrations.api.jsonsafe import json_safe
 from integrations.api.permissions import PublicEndpoint, SignedInDeveloper
 from integrations.api.serializers import (
     ContractInvalidErrorSerializer,
@@ -29,7 +30,12 @@ from integrations.api.serializers import (
     SubmissionSerializer,
     ValidationResultSerializer,
 )
-from integrations.api.services import ContractInvalid, ServiceIdTaken, register_from_text
+from integrations.api.services import (
+    ContractInvalid,
+    ServiceIdTaken,
+    ensure_storable,
+    register_from_text,
+)
 from integrations.api.views.base import MULTIPART_PARSERS, BaseApiView, errors
 from integrations.models import Submission
 from integrations.services.errors import PipelineError
@@ -46,7 +52,7 @@ EXAMPLE_CONTRACT = (
 def _result(text: str | bytes) -> dict:
     result = validate_text(text)
     body = result.to_dict()
-    body["data"] = result.data if isinstance(result.data, dict) else None
+    body["data"] = json_safe(result.data) if isinstance(result.data, dict) else None
     return body
 
 
@@ -141,6 +147,7 @@ def _save_upload(request, raw: bytes, body: dict, base_number: int | None):
         base_number = contract.revisions.order_by("-number").values_list(
             "number", flat=True).first()
     try:
+        ensure_storable(text)
         saved = contract_save_revision(contract=contract, text=text, author=request.user,
                                        base_number=base_number)
     except RevisionConflict as exc:
