@@ -154,3 +154,34 @@ def test_token_forms_need_a_csrf_token(owner, owner_token):
 def test_nav_links_to_the_tokens_page_when_signed_in(owner_client, anonymous):
     assert 'href="/accounts/tokens/"' in owner_client.get("/dashboard/").content.decode()
     assert 'href="/accounts/tokens/"' not in anonymous.get("/").content.decode()
+
+
+def test_a_developer_has_at_most_twenty_active_tokens(owner, owner_client):
+    from portal.tokens import MAX_ACTIVE_TOKENS, TokenError
+
+    for n in range(MAX_ACTIVE_TOKENS):
+        token_create(user=owner, name=f"t{n}")
+    with pytest.raises(TokenError):
+        token_create(user=owner, name="one too many")
+    response = owner_client.post("/accounts/tokens/", {"name": "one too many"})
+    assert response.status_code == 400 and "revoke one first" in response.content.decode()
+
+
+@pytest.mark.smoke
+def test_openapi_documents_the_bearer_scheme_and_every_endpoint(anonymous):
+    import yaml
+
+    schema = yaml.safe_load(anonymous.get("/api/schema/").content)
+    assert schema["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer",
+        "description": "A personal API token (caio_...) from /accounts/tokens/."}
+    paths = set(schema["paths"])
+    for name in ("validate-contract", "upload-contract", "register-service", "discover-services"):
+        assert f"/api/v1/integration/{name}" in paths
+    for path in ("/api/v1/services/", "/api/v1/services/{service_id}/",
+                 "/api/v1/services/{service_id}/versions/", "/api/v1/contracts/",
+                 "/api/v1/contracts/{service_id}/", "/api/v1/contracts/{service_id}/revisions/",
+                 "/api/v1/submissions/", "/api/v1/submissions/{id}/",
+                 "/api/v1/submissions/{id}/cancel/"):
+        assert path in paths
+    assert not any("contract_path" in str(op) for op in schema["paths"].values())
