@@ -216,3 +216,15 @@ def test_hostile_paths_and_parameters_never_crash(owner_api, owner, url):
     assert response.status_code in (200, 400, 404), response.content[:300]
     if response.status_code == 200:
         assert len(response.json()["results"]) <= 200
+
+
+def test_listing_contracts_takes_a_fixed_number_of_queries(owner_api, owner,
+                                                          django_assert_max_num_queries):
+    for n in range(8):
+        contract = ContractFactory(owner=owner, service_id=f"svc-{n}")
+        ContractRevisionFactory(contract=contract)
+        ContractRevisionFactory(contract=contract)
+    with django_assert_max_num_queries(8):
+        body = owner_api.get("/api/v1/contracts/").json()
+    assert body["count"] == 8
+    assert {c["latest_revision"]["number"] for c in body["results"]} == {2}

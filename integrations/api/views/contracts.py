@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import OuterRef, Subquery
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
@@ -45,7 +46,20 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
     serializer_class = ContractSummarySerializer
 
     def get_queryset(self):
-        return Contract.objects.visible_to(self.request.user).order_by("-updated_at", "pk")
+        latest = (ContractRevision.objects.filter(contract=OuterRef("pk"))
+                  .order_by("-number").values("pk")[:1])
+        return (Contract.objects.visible_to(self.request.user)
+                .annotate(latest_id=Subquery(latest)).order_by("-updated_at", "pk"))
+
+    def paginate_queryset(self, queryset):
+        """The page's latest revisions in one query (not one per contract)."""
+        page = super().paginate_queryset(queryset)
+        rows = page if page is not None else list(queryset)
+        revisions = (ContractRevision.objects.select_related("author")
+                     .defer("text", "diagnostics").in_bulk([c.latest_id for c in rows]))
+        for contract in rows:
+            contract.latest = revisions.get(contract.latest_id)
+        return page
 
     @extend_schema(tags=[TAG], operation_id="contracts_list", summary="Your contracts",
                    responses={**errors(401, 429)} | {200: ContractSummarySerializer(many=True)})
