@@ -134,7 +134,11 @@ class ContractSummarySerializer(serializers.Serializer):
     @extend_schema_field(RevisionSummarySerializer(allow_null=True))
     def get_latest_revision(self, obj):
         revision = getattr(obj, "latest", None) or obj.latest_revision
-        return RevisionSummarySerializer(revision).data if revision else None
+        if revision is None:
+            return None
+        if not hasattr(self, "_revision_serializer"):  # built once per list, not once per row
+            self._revision_serializer = RevisionSummarySerializer()
+        return self._revision_serializer.to_representation(revision)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, obj) -> str:

@@ -263,9 +263,11 @@ class DiscoverServicesView(BaseApiView):
             raise ApiError(f"{exc.field}: {exc.message}", code="invalid_input",
                            details={exc.field: [exc.message]}) from None
         matches = discovery.discover_matches(query)
+        # One list serializer (its fields are built once, not once per row).
+        rows = ServiceSummarySerializer([m.entry for m in matches], many=True).data
         services = []
-        for match in matches:
-            item = dict(ServiceSummarySerializer(match.entry).data)
+        for item, match in zip(rows, matches, strict=True):
+            item = dict(item)
             item["why"] = [reason.as_dict() for reason in match.reasons]
             services.append(item)
         return Response({"services": services, "count": len(services)})
