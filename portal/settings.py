@@ -322,6 +322,9 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
+    # Proxies in front of the portal that append to X-Forwarded-For. 0: throttle by the peer
+    # address only (DRF's default would trust a client-written X-Forwarded-For).
+    "NUM_PROXIES": _int("API_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_RATE_ANON", default="300/min"),
         "user": env.str("API_RATE_USER", default="1200/min"),

@@ -326,3 +326,11 @@ def test_discovery_is_throttled(anon_api, monkeypatch):
     monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "service-discover", "1/min")
     assert discover(anon_api, {}).status_code == 200
     assert discover(anon_api, {}).status_code == 429
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_throttle(anon_api, monkeypatch):
+    monkeypatch.setitem(ScopedRateThrottle.THROTTLE_RATES, "service-discover", "1/min")
+    assert discover(anon_api, {}).status_code == 200
+    response = anon_api.post(API + "discover-services", {}, format="json",
+                             HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert response.status_code == 429
