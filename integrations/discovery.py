@@ -220,9 +220,7 @@ def discover(query: DiscoveryQuery, base: QuerySet | None = None) -> QuerySet:
 
 
 def sorted_by(qs: QuerySet, sort: str, currency: str = DEFAULT_CURRENCY) -> QuerySet:
-    qs = qs.order_by(*ordering(sort, currency))
-    qs._discovery_sort = sort  # read by `fetch` to choose its plan
-    return qs
+    return qs.order_by(*ordering(sort, currency))
 
 
 def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
@@ -243,7 +241,10 @@ def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
 
 def discover_matches(query: DiscoveryQuery) -> list[Match]:
     """The first `query.limit` matches, each with its reasons (see `fetch`)."""
-    entries = fetch(discover(query), 0, query.limit, broad=is_broad(query))
+    # The default order is walked unaided (partial ranking index per capability); other orders
+    # of a broad query need the hint.
+    walk = query.sort != SORT_COST and is_broad(query)
+    entries = fetch(discover(query), 0, query.limit, walk=walk)
     return [Match(entry, explain(entry, query)) for entry in entries]
 
 
@@ -299,13 +300,14 @@ def ranking_walk(broad: bool):
         yield
 
 
-def fetch(qs: QuerySet, start: int, stop: int, *, broad: bool = True) -> list[CatalogueEntry]:
+def fetch(qs: QuerySet, start: int, stop: int, *, walk: bool = False) -> list[CatalogueEntry]:
     """Rows `start:stop` of an ordered discovery QuerySet.
 
     PostgreSQL: one statement that takes the page's ids first (an index-only scan of a covering
     ranking index that stops after a page of matches) and then joins the rows in that order.
-    For a broad query in an order other than the default one, bitmap scans are switched off for
-    that statement (see `ranking_walk`). Elsewhere: one plain sliced query.
+    With `walk` (a broad query the planner would otherwise bitmap-scan in full: another order than
+    the default one, or a text search with thousands of matches), bitmap scans are switched off
+    for that statement (see `ranking_walk`). Elsewhere: one plain sliced query.
     """
     if connection.vendor != "postgresql":
         return list(qs[start:stop])
@@ -316,24 +318,5 @@ def fetch(qs: QuerySet, start: int, stop: int, *, broad: bool = True) -> list[Ca
         f"JOIN {CatalogueEntry._meta.db_table} e ON e.registered_service_id = page.pk "
         "ORDER BY page.n"
     )
-    with ranking_walk(broad and not _default_order(qs)):
+    with ranking_walk(walk):
         return list(CatalogueEntry.objects.raw(sql, params))
-
-
-def _default_order(qs: QuerySet) -> bool:
-    """Whether qs is in discovery's default (cost) order, which the planner walks unaided."""
-    return getattr(qs, "_discovery_sort", None) == SORT_COST
-
-
-def count_capped(qs: QuerySet, cap: int, *, broad: bool = True) -> int:
-    """min(number of matches, cap): stops counting at `cap` (one query)."""
-    inner = qs.order_by().values("pk")[:cap]
-    with ranking_walk(broad):
-        return _count(inner)
-
-
-def _count(inner: QuerySet) -> int:
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM ({sql}) AS capped", params)
-        return cursor.fetchone()[0]

@@ -198,7 +198,8 @@ class CataloguePage:
         if text and listing.sort == SORT_RELEVANCE and self.count() >= self.cap:
             listing = replace(listing, sort="cheapest")
             self.relevance_dropped = True
-        broad = self.count() >= self.cap or (
-            not text and not listing.owner.strip() and discovery.is_broad(listing.query))
+        capped = self.count() >= self.cap
+        walk = capped or (listing.sort in ("fastest", "newest") and not text
+                          and not listing.owner.strip() and discovery.is_broad(listing.query))
         return discovery.fetch(catalogue_listing(listing), index.start or 0, index.stop,
-                               broad=broad)
+                               walk=walk)
