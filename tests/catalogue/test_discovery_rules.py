@@ -68,3 +68,19 @@ def test_a_renamed_owner_is_found_under_the_new_name():
     assert catalogue_refresh_owner(user=owner) == 1
     found = catalogue_filtered(Listing(query=DiscoveryQuery(), owner="new name"))
     assert [e.service_id for e in found] == ["svc-one"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["cost", "latency", "newest"])
+def test_walking_the_ranking_index_returns_the_same_page(monkeypatch, sort):
+    import integrations.discovery as discovery
+
+    owner = make_owner()
+    for i in range(12):
+        publish(f"svc-{i:02d}", owner=owner, capabilities=["translation"], languages=["de"],
+                p95_ms=(i * 37) % 11 or None, per_request=[0.001, None, 0.002][i % 3])
+    query = DiscoveryQuery(capabilities=("translation",), sort=sort, limit=7)
+    planned = [m.entry.service_id for m in discovery.discover_matches(query)]
+    monkeypatch.setattr(discovery, "BROAD_ESTIMATE", 0)  # every query counts as broad
+    walked = [e.service_id for e in discovery.fetch(discover(query), 0, 7, walk=True)]
+    assert walked == planned == [e.service_id for e in discover(query)[:7]]
