@@ -284,6 +284,18 @@ def is_broad(query: DiscoveryQuery) -> bool:
     return estimate >= BROAD_ESTIMATE
 
 
+def page_sql(qs: QuerySet, start: int, stop: int) -> tuple[str, tuple]:
+    """One statement for a page on PostgreSQL: the ids in ranking order, joined to their rows."""
+    ids_sql, params = qs.values_list("pk", flat=True)[start:stop].query.sql_with_params()
+    columns = ", ".join(f'e."{f.column}"' for f in CatalogueEntry._meta.concrete_fields)
+    sql = (
+        f"SELECT {columns} FROM unnest(ARRAY({ids_sql})) WITH ORDINALITY AS page(pk, n) "
+        f"JOIN {CatalogueEntry._meta.db_table} e ON e.registered_service_id = page.pk "
+        "ORDER BY page.n"
+    )
+    return sql, params
+
+
 @contextmanager
 def ranking_walk(broad: bool):
     """On PostgreSQL, for a broad query, steer the statements inside to walk the ranking index.
@@ -311,12 +323,6 @@ def fetch(qs: QuerySet, start: int, stop: int, *, walk: bool = False) -> list[Ca
     """
     if connection.vendor != "postgresql":
         return list(qs[start:stop])
-    ids_sql, params = qs.values_list("pk", flat=True)[start:stop].query.sql_with_params()
-    columns = ", ".join(f'e."{f.column}"' for f in CatalogueEntry._meta.concrete_fields)
-    sql = (
-        f"SELECT {columns} FROM unnest(ARRAY({ids_sql})) WITH ORDINALITY AS page(pk, n) "
-        f"JOIN {CatalogueEntry._meta.db_table} e ON e.registered_service_id = page.pk "
-        "ORDER BY page.n"
-    )
+    sql, params = page_sql(qs, start, stop)
     with ranking_walk(walk):
         return list(CatalogueEntry.objects.raw(sql, params))
