@@ -6,6 +6,7 @@ See the settings table in README.md.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import environ
@@ -219,6 +220,14 @@ def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
     return value
 
 
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as "60/min" (DRF's form: a count, then s, min, hour or day)."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 60/min or 1000/hour.")
+    return value
+
+
 PIPELINE_MAX_ATTEMPTS = _int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
 PIPELINE_BACKOFF_BASE = _float("PIPELINE_BACKOFF_BASE", 5.0, minimum=0.01)
 PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
@@ -284,6 +293,12 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIO Developer Porta
 # Seconds before an SMTP connection gives up, so a hung mail server cannot hang a sign-up.
 EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 10, minimum=1)
 
+# Live validation in the editor: at most this many checks per window (seconds) per session.
+EDITOR_VALIDATE_RATE = (
+    _int("EDITOR_VALIDATE_LIMIT", 30, minimum=1),
+    _int("EDITOR_VALIDATE_WINDOW", 10, minimum=1),
+)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -326,12 +341,12 @@ REST_FRAMEWORK = {
     # address only (DRF's default would trust a client-written X-Forwarded-For).
     "NUM_PROXIES": _int("API_NUM_PROXIES", 0),
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_RATE_ANON", default="300/min"),
-        "user": env.str("API_RATE_USER", default="1200/min"),
-        "contract-validate": env.str("API_RATE_VALIDATE", default="60/min"),
-        "contract-upload": env.str("API_RATE_UPLOAD", default="30/min"),
-        "service-register": env.str("API_RATE_REGISTER", default="30/min"),
-        "service-discover": env.str("API_RATE_DISCOVER", default="120/min"),
+        "anon": _rate("API_RATE_ANON", "300/min"),
+        "user": _rate("API_RATE_USER", "1200/min"),
+        "contract-validate": _rate("API_RATE_VALIDATE", "60/min"),
+        "contract-upload": _rate("API_RATE_UPLOAD", "30/min"),
+        "service-register": _rate("API_RATE_REGISTER", "30/min"),
+        "service-discover": _rate("API_RATE_DISCOVER", "120/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

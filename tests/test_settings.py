@@ -42,6 +42,8 @@ def test_database_url_selects_postgresql():
         ({"SECRET_KEY": "x", "REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start"),
         ({"SECRET_KEY": "x", "CAIO_CORE_URL": "ftp://core"}, "CAIO_CORE_URL='ftp://core' must be"),
         ({"SECRET_KEY": "x", "PORTAL_REVIEW": "sometimes"}, "PORTAL_REVIEW='sometimes' is not one of"),
+        ({"SECRET_KEY": "x", "API_RATE_VALIDATE": "lots"}, "API_RATE_VALIDATE='lots' is not a rate"),
+        ({"SECRET_KEY": "x", "EDITOR_VALIDATE_LIMIT": "0"}, "EDITOR_VALIDATE_LIMIT=0 must be at least 1"),
         ({"SECRET_KEY": "x", "CONN_MAX_AGE": "soon", "DATABASE_URL": "postgres://h/db"},
          "CONN_MAX_AGE='soon' is not a whole number"),
     ],

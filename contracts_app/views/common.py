@@ -13,12 +13,10 @@ from contracts_app.forms import ContractForm
 from contracts_app.selectors import starters
 from contracts_app.yaml_form import YamlFormError, field_for_pointer, form_fields, values_from_text
 
-DEFAULT_VALIDATE_RATE = (30, 10)  # 30 live checks per 10 seconds per session
-
 
 def rate_limited(request, scope: str) -> bool:
     """Count one request of ``scope`` for this session; True when over the limit."""
-    limit, window = getattr(settings, "EDITOR_VALIDATE_RATE", DEFAULT_VALIDATE_RATE)
+    limit, window = settings.EDITOR_VALIDATE_RATE
     ident = request.session.session_key or f"user-{request.user.pk}"
     key = f"contracts:rate:{scope}:{ident}:{int(time.time() // window)}"
     if cache.add(key, 1, window + 1):
