@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, F, OrderBy, QuerySet, Value, When
 
@@ -321,8 +322,13 @@ def fetch(qs: QuerySet, start: int, stop: int, *, walk: bool = False) -> list[Ca
     the default one, or a text search with thousands of matches), bitmap scans are switched off
     for that statement (see `ranking_walk`). Elsewhere: one plain sliced query.
     """
+    if stop is not None and stop <= start:
+        return []
     if connection.vendor != "postgresql":
         return list(qs[start:stop])
-    sql, params = page_sql(qs, start, stop)
+    try:
+        sql, params = page_sql(qs, start, stop)
+    except EmptyResultSet:  # Django proved the filters match nothing
+        return []
     with ranking_walk(walk):
         return list(CatalogueEntry.objects.raw(sql, params))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -104,6 +105,13 @@ def catalogue_stats(qs: QuerySet, cap: int) -> tuple[int, dict[str, list[tuple[s
     facets are empty and the caller shows `catalogue_facets_overall()`, marked approximate.
     """
     qs = qs.order_by()
+    try:
+        return _stats(qs, cap)
+    except EmptyResultSet:  # Django proved the filters match nothing
+        return 0, {}
+
+
+def _stats(qs: QuerySet, cap: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
     if connection.vendor == "postgresql":
         inner_sql, params = qs.values("capabilities", "languages")[: cap + 1].query.sql_with_params()
         sql = (

@@ -238,3 +238,12 @@ def test_above_the_cap_the_list_says_so_and_facets_are_marked_approximate(
     assert "More than 3 services" in html and "≈" in html
     assert "sorted by price" in html
     assert len(ids_on(response)) == 3
+
+
+@pytest.mark.smoke
+def test_an_empty_catalogue_says_so(anonymous, db):
+    for url in ("/services/", "/services/?q=anything&capability=ocr&page=3"):
+        response = anonymous.get(url)
+        assert response.status_code == 200
+        assert response.context["total"] == 0
+    assert "No services are registered yet" in anonymous.get("/services/").content.decode()
