@@ -9,8 +9,10 @@ import sys
 import time
 
 from django.conf import settings
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from portal.demo import ensure_demo_accounts
 
 
 class Command(BaseCommand):
@@ -23,11 +25,8 @@ class Command(BaseCommand):
     def handle(self, *args, addr: str, no_worker: bool, **options):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Migrated the database.")
-        commands = get_commands()
-        self.stdout.write("Demo logins:")
-        call_command("demo_accounts")
-        if "seed_demo" in commands:
-            call_command("seed_demo", if_empty=True)
+        accounts = ensure_demo_accounts()
+        call_command("seed_demo", if_empty=True)
 
         python = sys.executable
         procs: list[tuple[str, subprocess.Popen]] = [
@@ -40,12 +39,17 @@ class Command(BaseCommand):
             )))
             procs.append(("beat", subprocess.Popen([*celery, "beat", "-l", "info"])))
 
-        broker = "Redis" if settings.REDIS_URL else "filesystem broker"
-        core = settings.CAIO_CORE_URL or "embedded local core"
+        time.sleep(3)  # let the children print their start-up banners first
+        broker = "Redis" if settings.REDIS_URL else "the filesystem broker"
+        core = settings.CAIO_CORE_URL or "the embedded local core"
+        logins = "\n".join(
+            f"  {'reviewer (staff)' if a.is_staff else 'developer':17} {a.email}  /  {a.password}"
+            for a in accounts
+        )
         self.stdout.write(self.style.SUCCESS(
-            f"\nCAIO Developer Portal: http://{addr}/  (admin: http://{addr}/admin/)\n"
-            f"  worker + beat on the {broker}; CAIO core: {core}. Ctrl-C stops everything.\n"
-        ))
+            f"\n  CAIO Developer Portal: http://{addr}/   (review: http://{addr}/admin/)\n"
+        ) + f"{logins}\n  Worker and beat on {broker}; CAIO core: {core}. "
+            "Ctrl-C stops everything.\n")
         try:
             while True:
                 for name, proc in procs:
@@ -54,8 +58,9 @@ class Command(BaseCommand):
                         return
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            self.stdout.write("\nStopping…")
+            self.stdout.write("\nStopping the web server, worker and beat…")
         finally:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not skip cleanup
             for _, proc in procs:
                 if proc.poll() is None:
                     proc.send_signal(signal.SIGTERM)
@@ -65,3 +70,4 @@ class Command(BaseCommand):
                     proc.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
                     proc.kill()
+                    proc.wait()
