@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,7 +154,22 @@ def _verdict(text: str, service_id: str | None) -> Verdict:
             diagnostics.append(fixed)
             diagnostics.sort(key=lambda d: (d["line"] or 0, d["column"] or 0))
     valid = not any(d["severity"] == "error" for d in diagnostics)
-    return Verdict(valid=valid, diagnostics=diagnostics, data=result.data)
+    return Verdict(valid=valid, diagnostics=diagnostics, data=json_safe(result.data))
+
+
+def json_safe(value: Any) -> Any:
+    """The parsed data with non-finite numbers (.inf, .nan, 1e400) as None.
+
+    The validator already reports them (`not-finite`); JSON, and PostgreSQL's jsonb, cannot
+    store them, and a draft must still save.
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def text_digest(text: str, service_id: str | None = None) -> str:

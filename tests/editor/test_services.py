@@ -66,6 +66,18 @@ def test_an_invalid_draft_is_saved_and_marked_invalid(contract, owner, latest_te
     assert revision.text == text
 
 
+@pytest.mark.parametrize("number", [".inf", "-.inf", ".nan", "1.0e+400"])
+def test_a_draft_with_a_non_finite_number_is_saved_with_the_problem_reported(contract, owner,
+                                                                             latest_text, number):
+    text = latest_text.replace("p99_ms: 200", f"p99_ms: {number}")
+    revision = contract_save_revision(contract=contract, text=text, author=owner,
+                                      base_number=1).revision
+    revision.refresh_from_db()
+    assert not revision.is_valid and revision.text == text
+    assert "not-finite" in [d["code"] for d in revision.diagnostics]
+    assert revision.data["guarantees"]["latency"]["p99_ms"] is None
+
+
 def test_a_save_from_an_older_revision_is_refused_as_a_conflict(contract, owner, latest_text):
     contract_save_revision(contract=contract, text=latest_text + "tags: [a]\n", author=owner,
                            base_number=1)
