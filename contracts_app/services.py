@@ -20,7 +20,7 @@ from contracts_app.models import Contract, ContractRevision, service_id_validato
 logger = logging.getLogger(__name__)
 
 #: Words the contract URLs use, so they cannot be service ids.
-RESERVED_IDS = frozenset({"new", "check-id", "edit", "history", "admin", "api"})
+RESERVED_IDS = frozenset({"new", "check-id", "edit", "history", "admin", "api", "compare"})
 VERDICT_CACHE_SECONDS = 600
 _SERVICE_ID_LINE = re.compile(r"^service_id[ \t]*:", re.MULTILINE)
 

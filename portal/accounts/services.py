@@ -231,8 +231,13 @@ def email_verify(*, token: str) -> VerifyResult:
 
 
 def profile_update(*, user, display_name: str):
+    """Change the public display name, and the owner name shown in the catalogue with it."""
+    from integrations.services.catalogue import catalogue_refresh_owner
+
     user.display_name = display_name.strip()
-    user.save(update_fields=["display_name"])
+    with transaction.atomic():
+        user.save(update_fields=["display_name"])
+        catalogue_refresh_owner(user=user)
     return user
 
 

@@ -19,6 +19,7 @@ import os
 import uuid
 from dataclasses import fields
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import yaml
@@ -88,11 +89,30 @@ def _payload(response: httpx.Response) -> Any:
 
 
 def _message(payload: Any, status: int) -> str:
+    """The server's own words: the portal answers {"error": {"code", "message", "details"}}."""
     if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
         for key in ("detail", "message", "error"):
             if isinstance(payload.get(key), str):
                 return payload[key]
     return f"HTTP {status}"
+
+
+_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _check_base_url(base_url: str, token: str | None) -> None:
+    parsed = urlsplit(base_url)
+    if parsed.scheme not in ("https", "http") or not parsed.hostname:
+        raise ValueError("base_url must be an https:// URL (http:// only for localhost)")
+    loopback = parsed.hostname in _LOOPBACK_HOSTS or parsed.hostname.startswith("127.")
+    if parsed.scheme == "http" and token and not loopback:
+        raise ValueError(
+            "refusing to send an API token over plain http:// to "
+            f"{parsed.hostname}; use https:// (http:// is allowed only for localhost)"
+        )
 
 
 def _check(response: httpx.Response, error: type[APIError]) -> Any:
@@ -132,8 +152,7 @@ def _services(payload: Any) -> list[dict[str, Any]]:
 class _Base:
     def __init__(self, base_url: str, token: str | None = None, *,
                  timeout: float = DEFAULT_TIMEOUT) -> None:
-        if not base_url.startswith(("https://", "http://")):
-            raise ValueError("base_url must start with https:// or http://")
+        _check_base_url(base_url, token)
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout

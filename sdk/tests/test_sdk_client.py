@@ -29,6 +29,7 @@ class Portal(BaseHTTPRequestHandler):
 
     requests: list[dict] = []
     status_override: int | None = None
+    error_body: dict | None = None
 
     def log_message(self, *args):  # keep test output quiet
         pass
@@ -48,7 +49,8 @@ class Portal(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self._send(401, {"detail": "Invalid token."})
         if self.status_override:
-            return self._send(self.status_override, {"detail": "Server exploded."})
+            body = self.error_body or {"detail": "Server exploded."}
+            return self._send(self.status_override, body)
         if self.path == "/api/v1/integration/validate-contract":
             result = validate_text(body["contract"])
             return self._send(200, {**result.to_dict(), "data": result.data})
@@ -68,6 +70,7 @@ class Portal(BaseHTTPRequestHandler):
 def portal():
     Portal.requests = []
     Portal.status_override = None
+    Portal.error_body = None
     server = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
@@ -165,6 +168,24 @@ def test_the_async_client_discovers_and_registers(portal):
 def test_the_client_refuses_a_base_url_without_a_scheme():
     with pytest.raises(ValueError):
         SyncCAIOClient("portal.example.com")
+
+
+def test_the_client_never_sends_a_token_over_plain_http_to_another_host():
+    with pytest.raises(ValueError, match="plain http"):
+        SyncCAIOClient("http://portal.example.com", TOKEN)
+    SyncCAIOClient("https://portal.example.com", TOKEN).close()
+    SyncCAIOClient("http://localhost:8000", TOKEN).close()
+    SyncCAIOClient("http://portal.example.com").close()  # no token, nothing to leak
+
+
+def test_the_portal_error_message_reaches_the_exception(portal):
+    url, handler = portal
+    handler.status_override = 409
+    handler.error_body = {"error": {"code": "conflict", "message": "Service id is taken.",
+                                    "details": {}}}
+    with SyncCAIOClient(url, TOKEN) as client, pytest.raises(RegistrationError) as caught:
+        client.register_service(read_template("simple_service"))
+    assert str(caught.value) == "Service id is taken. (HTTP 409)"
 
 
 def test_contract_sources_are_turned_into_text_on_the_client(tmp_path):

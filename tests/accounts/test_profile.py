@@ -48,6 +48,17 @@ def test_user_changes_their_display_name(owner_client, owner):
     assert owner.display_name == "Olivia O."
 
 
+def test_a_new_display_name_shows_on_the_owners_catalogue_entries(owner_client, owner, anonymous):
+    from integrations.services.catalogue import catalogue_publish_revision
+    from tests.factories import ContractFactory, ContractRevisionFactory
+
+    revision = ContractRevisionFactory(contract=ContractFactory(owner=owner))
+    catalogue_publish_revision(contract=revision.contract, revision=revision)
+    owner_client.post(PROFILE, {"display_name": "Olivia Renamed"})
+    page = anonymous.get(reverse("catalogue:list"), {"owner": "Olivia Renamed"})
+    assert revision.contract.service_id in page.content.decode()
+
+
 def test_a_display_name_with_an_email_is_refused_and_the_typed_value_kept(owner_client, owner):
     response = owner_client.post(PROFILE, {"display_name": "olivia@example.com"})
     assert response.status_code == 400

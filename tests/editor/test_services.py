@@ -35,7 +35,7 @@ def test_a_taken_service_id_cannot_be_created_again(contract, other_developer):
     assert Contract.objects.count() == 1
 
 
-@pytest.mark.parametrize("bad", ["", "ab", "Upper", "1abc", "has_underscore", "new", "x" * 64])
+@pytest.mark.parametrize("bad", ["", "ab", "Upper", "1abc", "has_underscore", "new", "compare", "x" * 64])
 def test_malformed_or_reserved_service_ids_are_refused_with_a_reason(bad):
     assert service_id_problem(bad)
 
