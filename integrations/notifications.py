@@ -107,10 +107,13 @@ def notify_event(event_id: int) -> int:
     Reads the submission's committed status, so an event written by any step (reviewer, worker,
     sweeper) sends the right email, and only the step that reached the status sends it.
     """
-    event = (Event.objects.select_related("submission__contract__owner",
-                                          "submission__revision", "submission__submitter")
-             .filter(pk=event_id).first())
-    if event is None or event.submission is None:
+    try:  # get(), not first(): no ORDER BY to build for a primary-key look-up
+        event = Event.objects.select_related("submission__contract__owner",
+                                             "submission__revision",
+                                             "submission__submitter").get(pk=event_id)
+    except Event.DoesNotExist:
+        return 0
+    if event.submission is None:
         return 0
     submission = event.submission
     if event.kind not in NOTIFYING_KINDS.get(submission.status, ()):

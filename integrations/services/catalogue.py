@@ -90,20 +90,30 @@ def catalogue_publish_revision(*, contract, revision) -> tuple[RegisteredService
     RegisteredService on first registration; a withdrawn service becomes active again.
     """
     data = revision.data
-    service, _ = RegisteredService.objects.select_for_update().get_or_create(
+    service, created = RegisteredService.objects.select_for_update().get_or_create(
         contract=contract, defaults={"service_id": contract.service_id}
     )
-    version, _ = ServiceVersion.objects.update_or_create(
-        service=service,
-        version=data["version"],
-        defaults={"revision": revision, **{k: v for k, v in version_fields(data).items()
-                                           if k != "version"}},
-    )
+    service.contract = contract  # the caller's row (and its loaded owner), not a reload
+    # The service row is locked, so a plain look-up then insert or update is safe (no savepoints).
+    fields = {"revision": revision,
+              **{k: v for k, v in version_fields(data).items() if k != "version"}}
+    version = None
+    if not created:
+        try:
+            version = ServiceVersion.objects.get(service=service, version=data["version"])
+        except ServiceVersion.DoesNotExist:
+            pass
+    if version is None:
+        version = ServiceVersion.objects.create(service=service, version=data["version"], **fields)
+    else:
+        for name, value in fields.items():
+            setattr(version, name, value)
+        version.save(update_fields=list(fields))
     service.current_version = version
     if service.status == ServiceStatus.WITHDRAWN:
         service.status = ServiceStatus.ACTIVE
     service.save(update_fields=["current_version", "status", "updated_at"])
-    catalogue_refresh_entry(service=service)
+    catalogue_refresh_entry(service=service, new=created)
     return service, version
 
 
@@ -170,11 +180,12 @@ def catalogue_entry_terms(*, entry_pk: int, capabilities, languages) -> list[Cat
     ]
 
 
-def catalogue_refresh_entry(*, service: RegisteredService) -> CatalogueEntry | None:
+def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) -> CatalogueEntry | None:
     """Bring the service's CatalogueEntry (and its terms) in line with the service.
 
     Listed services (active, deprecated) with a current version have exactly one entry; withdrawn
-    ones have none, so discovery can never return them.
+    ones have none, so discovery can never return them. `new=True` (a service created in this
+    transaction, so it has no entry yet) skips the look-ups. Unchanged terms are left alone.
     """
     version = service.current_version
     if service.status == ServiceStatus.WITHDRAWN or version is None:
@@ -182,11 +193,21 @@ def catalogue_refresh_entry(*, service: RegisteredService) -> CatalogueEntry | N
         return None
     owner = service.contract.owner
     values = catalogue_entry_values(service=service, version=version, owner=owner)
-    entry, _ = CatalogueEntry.objects.update_or_create(registered_service=service, defaults=values)
-    CatalogueTerm.objects.filter(entry=entry).delete()
-    CatalogueTerm.objects.bulk_create(catalogue_entry_terms(
-        entry_pk=entry.pk, capabilities=values["capabilities"], languages=values["languages"]
-    ))
+    terms = catalogue_entry_terms(
+        entry_pk=service.pk, capabilities=values["capabilities"], languages=values["languages"]
+    )
+    if new:
+        entry = CatalogueEntry.objects.create(registered_service=service, **values)
+        CatalogueTerm.objects.bulk_create(terms)
+        return entry
+    entry, created = CatalogueEntry.objects.update_or_create(
+        registered_service=service, defaults=values)
+    if not created:
+        have = set(CatalogueTerm.objects.filter(entry=entry).values_list("kind", "value"))
+        if have == {(t.kind, t.value) for t in terms}:
+            return entry
+        CatalogueTerm.objects.filter(entry=entry).delete()
+    CatalogueTerm.objects.bulk_create(terms)
     return entry
 
 

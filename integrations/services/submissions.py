@@ -52,7 +52,8 @@ def registration_problem(*, contract, version: str | None) -> str | None:
     rows = (RegisteredService.objects
             .filter(Q(contract=contract) | Q(service_id=contract.service_id))
             .values_list("contract_id", "contract__owner_id", "current_version__version",
-                         "current_version__version_key"))
+                         "current_version__version_key")
+            .order_by())
     for contract_id, owner_id, current, current_key in rows:
         if contract_id != contract.pk:
             if owner_id != contract.owner_id:
@@ -267,7 +268,8 @@ def submission_register(*, submission_id: int) -> None:
         if claimed != 1:
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
             return
-        submission = Submission.objects.select_related("contract", "revision").get(pk=submission_id)
+        submission = (Submission.objects.select_related("contract__owner", "revision")
+                      .get(pk=submission_id))
         attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
         version = submission.revision.version
         if attempt <= limit:
