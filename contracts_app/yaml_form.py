@@ -272,7 +272,13 @@ def _number(text: str) -> _Number | None:
     return _Number(written)
 
 
+# What YAML allows unescaped in a stream (YAML 1.1, 5.1); anything else needs "\x.." escapes.
+_NOT_PRINTABLE = re.compile("[^\x09\x0A\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+
+
 def _string(text: str, old: Any) -> Any:
+    if _NOT_PRINTABLE.search(text):
+        return DoubleQuotedScalarString(text)  # the emitter escapes control characters
     if "\n" in text:
         return LiteralScalarString(text)
     if isinstance(old, SingleQuotedScalarString):

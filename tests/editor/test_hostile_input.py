@@ -90,3 +90,11 @@ def test_a_non_numeric_base_revision_is_treated_as_none(owner, owner_client):
                                  {"action": "save:yaml", "text": "service_id: base-odd\n",
                                   "base_number": "'; DROP TABLE"})
     assert response.status_code == 302 and contract.revisions.count() == 1
+
+
+@pytest.mark.parametrize("value", ["0\n\x1b", "tab\there", "bell\x07", "line\nbreak \x00"])
+def test_form_values_with_control_characters_are_written_escaped(value):
+    from caio_integration.contracts import validate_text
+
+    out = apply_values(SIMPLE, {"name": value})
+    assert validate_text(out).data["name"] == value
