@@ -22,12 +22,13 @@ listed as a change that does not break.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from contracts_app.services import DiffLine, text_diff  # noqa: F401 - the one line diff, re-exported
 
 # Kinds of change. Breaking ones first.
 CAPABILITY_REMOVED = "capability_removed"
@@ -314,32 +315,3 @@ def is_breaking(changes: Iterable[Change]) -> bool:
 
 def breaking_changes(changes: Iterable[Change]) -> list[Change]:
     return [c for c in changes if c.breaking]
-
-
-@dataclass(frozen=True, slots=True)
-class DiffLine:
-    """One line of a text diff, for display: kind is "add", "remove", "context" or "hunk"."""
-
-    kind: str
-    text: str
-    old_number: int | None = None
-    new_number: int | None = None
-
-
-def text_diff(old_text: str, new_text: str, *, context: int = 3) -> list[DiffLine]:
-    """A unified line diff of two contract texts, ready to render line by line."""
-    old_lines, new_lines = old_text.splitlines(), new_text.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    lines: list[DiffLine] = []
-    for group in matcher.get_grouped_opcodes(context):
-        first, last = group[0], group[-1]
-        lines.append(DiffLine("hunk", f"@@ -{first[1] + 1},{last[2] - first[1]} "
-                                      f"+{first[3] + 1},{last[4] - first[3]} @@"))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                lines += [DiffLine("context", old_lines[i], i + 1, j1 + (i - i1) + 1)
-                          for i in range(i1, i2)]
-                continue
-            lines += [DiffLine("remove", old_lines[i], i + 1, None) for i in range(i1, i2)]
-            lines += [DiffLine("add", new_lines[j], None, j + 1) for j in range(j1, j2)]
-    return lines

@@ -154,7 +154,7 @@ def test_the_diff_page_flags_each_kind_of_breaking_change(reviewer_client, make_
     assert '<tr class="review-breaking" data-kind="major_bump_missing">' in html
     assert "breaking change</span>" in html
     # The text diff shows the old and the new line.
-    assert 'class="review-diff-remove"' in html and 'class="review-diff-add"' in html
+    assert 'class="review-diff-del"' in html and 'class="review-diff-add"' in html
 
 
 def test_the_diff_page_marks_safe_changes_as_safe(reviewer_client, make_contract, register):

@@ -143,8 +143,8 @@ def test_text_diff_numbers_added_removed_and_context_lines():
     lines = text_diff("a\nb\nc\n", "a\nB\nc\nd\n")
     assert [(line.kind, line.text, line.old_number, line.new_number) for line in lines] == [
         ("hunk", "@@ -1,3 +1,4 @@", None, None),
-        ("context", "a", 1, 1), ("remove", "b", 2, None), ("add", "B", None, 2),
-        ("context", "c", 3, 3), ("add", "d", None, 4),
+        ("ctx", "a", 1, 1), ("del", "b", 2, None), ("add", "B", None, 2),
+        ("ctx", "c", 3, 3), ("add", "d", None, 4),
     ]
     assert text_diff("same\n", "same\n") == []
 
