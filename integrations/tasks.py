@@ -7,6 +7,20 @@ worker killed mid-task gives it back. Duplicates are harmless: the claim is a co
 from __future__ import annotations
 
 from celery import shared_task
+from celery.signals import task_postrun
+
+
+@task_postrun.connect(dispatch_uid="integrations.close_old_connections")
+def _close_old_connections(**_kwargs) -> None:
+    """After each task, what Django does after each request: drop a database connection that
+    broke or outlived CONN_MAX_AGE (with CONN_HEALTH_CHECKS, the next task checks it first).
+
+    Celery's own fixup would close it after every task (a new PostgreSQL session each time); with
+    settings.CELERY_DB_REUSE_MAX it only does so every N tasks, and this keeps reuse safe.
+    """
+    from django.db import close_old_connections
+
+    close_old_connections()
 
 
 @shared_task(name="integrations.register_submission", acks_late=True, reject_on_worker_lost=True,
