@@ -108,9 +108,10 @@ def notify_event(event_id: int) -> int:
     sweeper) sends the right email, and only the step that reached the status sends it.
     """
     try:  # get(), not first(): no ORDER BY to build for a primary-key look-up
-        event = Event.objects.select_related("submission__contract__owner",
-                                             "submission__revision",
-                                             "submission__submitter").get(pk=event_id)
+        event = (Event.objects.select_related("submission__contract__owner",
+                                              "submission__revision", "submission__submitter")
+                 .defer("submission__revision__text", "submission__revision__diagnostics")
+                 .get(pk=event_id))
     except Event.DoesNotExist:
         return 0
     if event.submission is None:

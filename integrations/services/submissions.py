@@ -269,6 +269,7 @@ def submission_register(*, submission_id: int) -> None:
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
             return
         submission = (Submission.objects.select_related("contract__owner", "revision")
+                      .defer("revision__text", "revision__diagnostics")  # not sent, not shown
                       .get(pk=submission_id))
         attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
         version = submission.revision.version
