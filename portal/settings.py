@@ -51,6 +51,27 @@ def _int(name: str, default: int, *, minimum: int = 0) -> int:
     return value
 
 
+def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if not value >= minimum:  # also refuses nan
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
+def _rate(name: str, default: str) -> str:
+    """A throttle rate such as "60/min" (DRF's form: a count, then s, min, hour or day)."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 60/min or 1000/hour.")
+    return value
+
+
 DEBUG = _bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -210,27 +231,6 @@ CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
 PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
 
 # --- Registration pipeline (integrations/services/submissions.py, docs/pipeline.md) ---------
-
-
-def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
-    if not value >= minimum:  # also refuses nan
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
-    return value
-
-
-def _rate(name: str, default: str) -> str:
-    """A throttle rate such as "60/min" (DRF's form: a count, then s, min, hour or day)."""
-    value = env.str(name, default=default).strip()
-    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 60/min or 1000/hour.")
-    return value
 
 
 PIPELINE_MAX_ATTEMPTS = _int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
