@@ -16,5 +16,5 @@ def _make_broker_folders(sender, **kwargs):  # pragma: no cover - trivial
     from django.conf import settings
 
     if not settings.REDIS_URL:
-        for key in ("data_folder_in", "processed_folder", "control_folder"):
+        for key in settings.FILESYSTEM_BROKER_FOLDERS:
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)

@@ -195,16 +195,22 @@ else:
 
 CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = (
-    {"visibility_timeout": 3600}
-    if REDIS_URL
-    else {
-        "data_folder_in": str(CELERY_BROKER_DIR / "queue"),
-        "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
-        "processed_folder": str(CELERY_BROKER_DIR / "processed"),
-        "control_folder": str(CELERY_BROKER_DIR / "control"),
+FILESYSTEM_BROKER_FOLDERS = ("data_folder_in", "processed_folder", "control_folder")
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's filesystem transport, with every folder it writes under `folder`."""
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
+
+
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = (
+    {"visibility_timeout": 3600} if REDIS_URL else filesystem_broker_options(CELERY_BROKER_DIR)
 )
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="caio")
 CELERY_TASK_IGNORE_RESULT = True

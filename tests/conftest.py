@@ -36,14 +36,10 @@ def _isolated_broker(tmp_path_factory):
     settings.CELERY_BROKER_DIR = broker_dir
     app.conf.task_default_queue = queue
     if not settings.REDIS_URL:
-        options = {
-            "data_folder_in": str(broker_dir / "queue"),
-            "data_folder_out": str(broker_dir / "queue"),
-            "processed_folder": str(broker_dir / "processed"),
-            "control_folder": str(broker_dir / "control"),
-            "store_processed": False,
-        }
-        for key in ("data_folder_in", "processed_folder", "control_folder"):
+        from portal.settings import FILESYSTEM_BROKER_FOLDERS, filesystem_broker_options
+
+        options = filesystem_broker_options(broker_dir)
+        for key in FILESYSTEM_BROKER_FOLDERS:
             os.makedirs(options[key], exist_ok=True)
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
         app.conf.broker_transport_options = options
