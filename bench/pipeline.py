@@ -221,6 +221,7 @@ def main() -> int:
                 raise SystemExit("the worker did not start; see var/bench-pipeline-worker.log")
             time.sleep(0.01)
         cpu_before = tree_cpu_seconds(worker.pid)
+        core_cpu_before = tree_cpu_seconds(core_proc.pid)
         sessions_before = pg_sessions(database_url)
         load_before = os.getloadavg()[0]
         host_before = host_busy()
@@ -237,6 +238,7 @@ def main() -> int:
             time.sleep(0.05)  # what the registrations left behind (emails) is part of the work
         tail = time.monotonic() - registered_at
         cpu = tree_cpu_seconds(worker.pid) - cpu_before
+        core_cpu = tree_cpu_seconds(core_proc.pid) - core_cpu_before
         sessions = pg_sessions(database_url)
         host_after = host_busy()
         host_pct = 100 * (host_after[0] - host_before[0]) / max(host_after[1] - host_before[1], 1)
@@ -275,13 +277,17 @@ def main() -> int:
               f"({1000 * cpu / max(cpu_count, 1):.1f} ms per registration, of which the pool's "
               f"parent {1000 * parent_cpu / max(cpu_count, 1):.1f} ms); enqueueing "
               f"{1000 * bench_cpu / args.count:.1f} ms CPU per submission")
+        print(f"  fake core CPU         {1000 * core_cpu / max(cpu_count, 1):.1f} ms per registration "
+              f"(on this host too; a real core runs elsewhere)")
         print(f"  host                  {os.cpu_count()} CPUs, {host_pct:.0f}% busy during the drain "
               f"(everything on it), load average {load_before:.1f} at the start, "
               f"{os.getloadavg()[0]:.1f} at the end; email backend {args.email_url}")
         if sessions is not None and sessions_before is not None:
             print(f"  PostgreSQL sessions   {sessions - sessions_before} opened during the drain "
                   f"(all clients of the database)")
-        print(f"  core requests         {len(requests)} (applied {len(applied)})")
+        peak = core.state().get("peak_in_flight")
+        print(f"  core requests         {len(requests)} (applied {len(applied)}), at most {peak} "
+              f"at a time (the ceiling assumes {args.concurrency})")
         print(f"  lost {lost} (not registered when the run ended), failed {failed}, "
               f"duplicated {duplicated}")
         ok = lost == 0 and duplicated == 0 and rate >= 0.7 * ceiling

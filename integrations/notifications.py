@@ -116,8 +116,12 @@ def notify_event(event_id: int) -> int:
         return 0
     if event.submission is None:
         return 0
-    submission = event.submission
-    if event.kind not in NOTIFYING_KINDS.get(submission.status, ()):
+    return notify_submission(submission=event.submission, kind=event.kind)
+
+
+def notify_submission(*, submission: Submission, kind: str) -> int:
+    """The email (if any) that an event of `kind` calls for, given the submission as committed."""
+    if kind not in NOTIFYING_KINDS.get(submission.status, ()):
         return 0
     if submission.status == SubmissionStatus.PENDING_REVIEW:
         return notify_reviewers(submission=submission)
@@ -135,12 +139,20 @@ NOTIFYING_KINDS: dict[str, tuple[str, ...]] = {
 _ANY_NOTIFYING_KIND = frozenset(k for kinds in NOTIFYING_KINDS.values() for k in kinds)
 
 
-def notify_on_commit(event: Event) -> None:
+def notify_on_commit(event: Event, *, committed: Submission | None = None) -> None:
     """Called by event_record: after the step commits, send the email it calls for (if any).
 
-    `robust=True`: a failing email is logged, never raised into the step that already committed.
+    `committed`: the event's submission as this step leaves it (its status set, its contract,
+    owner and revision loaded), so the email needs no second read. Without it, the email reads
+    the committed row. `robust=True`: a failing email is logged, never raised into the step that
+    already committed.
     """
     if event.submission_id is None or event.kind not in _ANY_NOTIFYING_KIND:
+        return
+    kind = event.kind
+    if committed is not None:
+        transaction.on_commit(lambda: notify_submission(submission=committed, kind=kind),
+                              robust=True)
         return
     event_id = event.pk
     transaction.on_commit(lambda: notify_event(event_id), robust=True)

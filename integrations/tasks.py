@@ -26,9 +26,16 @@ def _close_old_connections(**_kwargs) -> None:
 @shared_task(name="integrations.register_submission", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
 def register_submission(submission_id: int) -> None:
-    from integrations.services.submissions import submission_register
+    from django.conf import settings
 
-    submission_register(submission_id=submission_id)
+    if settings.PIPELINE_OVERLAP:  # claim here; call and record in this process's pipeline
+        from integrations.worker import register_in_pipeline
+
+        register_in_pipeline(submission_id=submission_id)
+    else:
+        from integrations.services.submissions import submission_register
+
+        submission_register(submission_id=submission_id)
 
 
 @shared_task(name="integrations.run_operation", acks_late=True, reject_on_worker_lost=True,

@@ -246,6 +246,9 @@ PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
 # sweeper. A countdown must end well inside Redis' visibility timeout or it is delivered twice.
 PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
 PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
+# Each prefork worker process overlaps one registration's core call with recording the previous
+# one and claiming the next (integrations/worker.py). 0: a task does all three itself.
+PIPELINE_OVERLAP = _bool("PIPELINE_OVERLAP", True)
 SWEEPER_GRACE_SECONDS = _float("SWEEPER_GRACE_SECONDS", 60.0)
 SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 30.0, minimum=1.0)
 if PIPELINE_BACKOFF_MAX < PIPELINE_BACKOFF_BASE:

@@ -83,16 +83,25 @@ def version_fields(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def catalogue_publish_revision(*, contract, revision) -> tuple[RegisteredService, ServiceVersion]:
+def catalogue_publish_revision(
+    *, contract, revision, new_service: bool = False
+) -> tuple[RegisteredService, ServiceVersion]:
     """Record `revision` as a registered version and make it the service's current one.
 
     Call inside the transaction that marks the submission registered. Creates the
     RegisteredService on first registration; a withdrawn service becomes active again.
+    `new_service=True`: the caller knows the contract has no service yet, so it is created
+    without a look-up (if one appeared after all, the unique constraint fails the transaction).
     """
     data = revision.data
-    service, created = RegisteredService.objects.select_for_update().get_or_create(
-        contract=contract, defaults={"service_id": contract.service_id}
-    )
+    if new_service:
+        service = RegisteredService.objects.create(contract=contract,
+                                                   service_id=contract.service_id)
+        created = True
+    else:
+        service, created = RegisteredService.objects.select_for_update().get_or_create(
+            contract=contract, defaults={"service_id": contract.service_id}
+        )
     service.contract = contract  # the caller's row (and its loaded owner), not a reload
     # The service row is locked, so a plain look-up then insert or update is safe (no savepoints).
     fields = {"revision": revision,

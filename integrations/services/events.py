@@ -8,8 +8,13 @@ ACTORS = ("user", "worker", "sweeper", "system")
 
 
 def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
-                 actor_user=None, submission=None, operation=None) -> Event:
-    """Write one timeline line. `actor` is "user" (with actor_user), "worker", "sweeper" or "system"."""
+                 actor_user=None, submission=None, operation=None,
+                 submission_committed: bool = False) -> Event:
+    """Write one timeline line. `actor` is "user" (with actor_user), "worker", "sweeper" or "system".
+
+    `submission_committed=True` says the `submission` object holds what this step commits (its
+    status set in memory), so its email is sent from it without reading the row again.
+    """
     if actor not in ACTORS:
         raise ValueError(f"unknown actor {actor!r}")
     event = Event.objects.create(
@@ -18,5 +23,5 @@ def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
     )
     from integrations.notifications import notify_on_commit  # emails after the step commits
 
-    notify_on_commit(event)
+    notify_on_commit(event, committed=submission if submission_committed else None)
     return event

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.core import CorePermanentError, CoreResult, CoreTransientError, get_gateway
+from integrations.core import CoreError, CorePermanentError, CoreResult, get_gateway
 from integrations.models import OPEN_SUBMISSION_STATUSES, RegisteredService, Submission
 from integrations.models import SubmissionStatus as S
 from integrations.services.catalogue import catalogue_publish_revision, semver_key
@@ -43,28 +44,36 @@ def registration_problem(*, contract, version: str | None) -> str | None:
     """Why `version` of `contract` cannot be registered now, or None. One query for both rules:
     the version must be SemVer and strictly higher than the service's current one, and the
     service id must not belong to another contract's (another owner's) registered service."""
+    return registration_check(contract=contract, version=version)[0]
+
+
+def registration_check(*, contract, version: str | None) -> tuple[str | None, bool]:
+    """`registration_problem`'s answer, and whether the contract has a registered service yet."""
     if not isinstance(version, str) or not version:
-        return "The revision has no version; add a SemVer version such as 1.0.0."
+        return "The revision has no version; add a SemVer version such as 1.0.0.", False
     try:
         key = semver_key(version)
     except ValueError:
-        return f"Version {version!r} is not a SemVer version (for example 1.2.3)."
+        return f"Version {version!r} is not a SemVer version (for example 1.2.3).", False
     rows = (RegisteredService.objects
             .filter(Q(contract=contract) | Q(service_id=contract.service_id))
             .values_list("contract_id", "contract__owner_id", "current_version__version",
                          "current_version__version_key")
             .order_by())
+    has_service = False
     for contract_id, owner_id, current, current_key in rows:
         if contract_id != contract.pk:
             if owner_id != contract.owner_id:
                 return (f"The service id {contract.service_id} belongs to another owner's "
-                        "registered service.")
-            return f"The service id {contract.service_id} belongs to another registered contract."
+                        "registered service."), has_service
+            return (f"The service id {contract.service_id} belongs to another registered "
+                    "contract."), has_service
+        has_service = True
         if current_key is not None and key <= current_key:
             return (f"Version {version} is not higher than the current version {current} "
                     f"of {contract.service_id}; a downgrade or a repeat is refused. "
-                    "Raise the version (SemVer) and submit again.")
-    return None
+                    "Raise the version (SemVer) and submit again."), has_service
+    return None, has_service
 
 
 def backoff_delay(attempt: int) -> float:
@@ -253,11 +262,41 @@ def _not_in(submission: Submission, verb: str, state: str) -> str:
 
 # --- the worker's side -------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class Claim:
+    """A submission this worker claimed: the loaded row and the attempt number that fences it.
+
+    `first_registration`: the contract had no registered service when it was claimed. While the
+    submission is open no other one of the contract can register, so the record can create the
+    service without looking for it first.
+    """
+
+    submission: Submission
+    attempt: int
+    first_registration: bool = False
+
+
+# What the core call came to: its result, or the error it raised.
+Outcome = CoreResult | CoreError
+
+
 def submission_register(*, submission_id: int) -> None:
     """Claim a queued submission, register it with the core, and record the outcome.
 
+    The three steps are also used one by one by the worker's pipeline (integrations/worker.py),
+    which overlaps one registration's core call with recording the one before it.
+    """
+    claim = submission_claim(submission_id=submission_id)
+    if claim is not None:
+        submission_record(claim=claim, outcome=submission_call_core(claim=claim))
+
+
+def submission_claim(*, submission_id: int) -> Claim | None:
+    """Claim a queued, due submission for one attempt; None when there is nothing to call.
+
     A duplicate delivery, a stale message or a message for a row that is not due claims nothing
     and does nothing. The claim increments `attempts` (a fencing token for every later update).
+    An attempt over the limit, a downgrade or a foreign service id fails here, without a call.
     """
     now = timezone.now()
     with transaction.atomic():  # the claim and its event: one commit
@@ -267,7 +306,7 @@ def submission_register(*, submission_id: int) -> None:
                  lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
         if claimed != 1:
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
-            return
+            return None
         submission = (Submission.objects.select_related("contract__owner", "revision")
                       .defer("revision__text", "revision__diagnostics")  # not sent, not shown
                       .get(pk=submission_id))
@@ -281,20 +320,36 @@ def submission_register(*, submission_id: int) -> None:
         # The earlier attempts never finished: their worker died or hung past its lease.
         last = submission.last_error or "the worker was lost during the attempt"
         _finish_failed(submission, attempt, f"Gave up after {limit} attempts ({last}).")
-        return
-    problem = registration_problem(contract=submission.contract, version=version)
+        return None
+    problem, has_service = registration_check(contract=submission.contract, version=version)
     if problem:
         _finish_failed(submission, attempt, problem)
-        return
+        return None
+    return Claim(submission=submission, attempt=attempt, first_registration=not has_service)
+
+
+def submission_call_core(*, claim: Claim) -> Outcome:
+    """Send the claimed revision to the CAIO core with the submission's idempotency key.
+
+    Writes nothing to the portal's database; the HTTP gateway does not touch it at all.
+    """
+    submission = claim.submission
     try:
-        result = get_gateway().register(contract=submission.revision.data,
-                                        idempotency_key=str(submission.idempotency_key))
-    except CorePermanentError as exc:
-        _finish_failed(submission, attempt, exc.message)
-    except CoreTransientError as exc:
-        _retry_later(submission, attempt, exc.message)
+        return get_gateway().register(contract=submission.revision.data,
+                                      idempotency_key=str(submission.idempotency_key))
+    except CoreError as exc:
+        return exc
+
+
+def submission_record(*, claim: Claim, outcome: Outcome) -> None:
+    """Record what the core answered, if the claim still holds (see `_fenced`)."""
+    if isinstance(outcome, CorePermanentError):
+        _finish_failed(claim.submission, claim.attempt, outcome.message)
+    elif isinstance(outcome, CoreError):
+        _retry_later(claim.submission, claim.attempt, outcome.message)
     else:
-        _finish_registered(submission, attempt, result)
+        _finish_registered(claim.submission, claim.attempt, outcome,
+                           first_registration=claim.first_registration)
 
 
 def _fenced(submission: Submission, attempt: int):
@@ -302,30 +357,39 @@ def _fenced(submission: Submission, attempt: int):
     return Submission.objects.filter(pk=submission.pk, status=S.REGISTERING, attempts=attempt)
 
 
-def _finish_registered(submission: Submission, attempt: int, result: CoreResult) -> None:
+def _finish_registered(submission: Submission, attempt: int, result: CoreResult, *,
+                       first_registration: bool = False) -> None:
     now = timezone.now()
     with transaction.atomic():
-        moved = _fenced(submission, attempt).update(
-            status=S.REGISTERED, core_reference=result.reference[:200], last_error="",
-            lease_until=None, next_attempt_at=None, finished_at=now, updated_at=now)
-        if not moved:
+        fields = dict(status=S.REGISTERED, core_reference=result.reference[:200], last_error="",
+                      lease_until=None, next_attempt_at=None, finished_at=now, updated_at=now)
+        if not _fenced(submission, attempt).update(**fields):
             logger.warning("submission %s: lease lost before the result was recorded", submission.pk)
             return
-        catalogue_publish_revision(contract=submission.contract, revision=submission.revision)
+        _committed(submission, **fields)
+        catalogue_publish_revision(contract=submission.contract, revision=submission.revision,
+                                   new_service=first_registration)
         event_record(contract=submission.contract, submission=submission, actor="worker",
-                     kind="registered", message=f"Registered version {submission.revision.version} "
-                     f"(core reference {result.reference or 'none'}); it is now the current version.")
+                     submission_committed=True, kind="registered",
+                     message=f"Registered version {submission.revision.version} (core reference "
+                     f"{result.reference or 'none'}); it is now the current version.")
 
 
 def _finish_failed(submission: Submission, attempt: int, message: str) -> None:
     now = timezone.now()
     with transaction.atomic():
-        moved = _fenced(submission, attempt).update(
-            status=S.FAILED, last_error=message, reason=message, lease_until=None,
-            next_attempt_at=None, finished_at=now, updated_at=now)
-        if moved:
+        fields = dict(status=S.FAILED, last_error=message, reason=message, lease_until=None,
+                      next_attempt_at=None, finished_at=now, updated_at=now)
+        if _fenced(submission, attempt).update(**fields):
+            _committed(submission, **fields)
             event_record(contract=submission.contract, submission=submission, actor="worker",
-                         kind="failed", message=message)
+                         submission_committed=True, kind="failed", message=message)
+
+
+def _committed(submission: Submission, **fields) -> None:
+    """Mirror on the loaded object what the fenced UPDATE just wrote (for the email)."""
+    for name, value in fields.items():
+        setattr(submission, name, value)
 
 
 def _retry_later(submission: Submission, attempt: int, message: str) -> None:

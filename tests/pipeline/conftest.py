@@ -56,6 +56,7 @@ def core_server():
 def core(core_server, settings):
     """The fake core, reset, and this process's settings pointed at it."""
     core_server.reset()
+    core_server.set_latency(0)
     settings.CAIO_CORE_URL = core_server.url
     settings.CAIO_CORE_TOKEN = ""
     for name, value in PIPELINE_SETTINGS.items():

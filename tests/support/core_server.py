@@ -53,6 +53,8 @@ class CoreState:
             self.registered: dict[str, dict] = {}
             self._requests: list[dict] = []
             self._applied: list[dict] = []
+            self.in_flight = 0
+            self.peak_in_flight = 0  # the most requests it was answering at one time
             self.release_event.set()
             self.release_event = threading.Event()
 
@@ -84,7 +86,16 @@ class CoreState:
 
     def state(self) -> dict:
         return {"requests": self.requests(), "applied": self.applied(),
-                "registered": sorted(self.registered)}
+                "registered": sorted(self.registered), "peak_in_flight": self.peak_in_flight}
+
+    def begin(self) -> None:
+        with self.lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def end(self) -> None:
+        with self.lock:
+            self.in_flight = max(0, self.in_flight - 1)
 
     # -- serving ----------------------------------------------------------------------------
     def _next_fault(self, op: str) -> dict | None:
@@ -189,10 +200,14 @@ class _Handler(BaseHTTPRequestHandler):
         op = PATHS.get(self.path)
         if op is None:
             return self._send(404, {"detail": "not found"})
-        if self.state.latency:
-            time.sleep(self.state.latency)
-        code, answer = self.state.handle(op, self.headers.get("Idempotency-Key"),
-                                         self.headers.get("Authorization"), body)
+        self.state.begin()
+        try:
+            if self.state.latency:
+                time.sleep(self.state.latency)
+            code, answer = self.state.handle(op, self.headers.get("Idempotency-Key"),
+                                             self.headers.get("Authorization"), body)
+        finally:
+            self.state.end()
         self._send(code, answer)
 
     def _control(self, action: str, body: dict) -> None:
