@@ -10,17 +10,18 @@ from celery import shared_task
 from celery.signals import task_postrun
 
 
-@task_postrun.connect(dispatch_uid="integrations.close_old_connections")
-def _close_old_connections(**_kwargs) -> None:
-    """After each task, what Django does after each request: drop a database connection that
-    broke or outlived CONN_MAX_AGE (with CONN_HEALTH_CHECKS, the next task checks it first).
+@task_postrun.connect(dispatch_uid="integrations.close_stale_connections")
+def _close_stale_connections(**_kwargs) -> None:
+    """After each task, drop a database connection that broke or outlived CONN_MAX_AGE, as
+    Django does after each request, but without forcing a health check on the next task (see
+    integrations.worker.close_stale_connections; the tasks reconnect when the server went away).
 
     Celery's own fixup would close it after every task (a new PostgreSQL session each time); with
     settings.CELERY_DB_REUSE_MAX it only does so every N tasks, and this keeps reuse safe.
     """
-    from django.db import close_old_connections
+    from integrations.worker import close_stale_connections
 
-    close_old_connections()
+    close_stale_connections()
 
 
 @shared_task(name="integrations.register_submission", acks_late=True, reject_on_worker_lost=True,
@@ -34,16 +35,18 @@ def register_submission(submission_id: int) -> None:
         register_in_pipeline(submission_id=submission_id)
     else:
         from integrations.services.submissions import submission_register
+        from integrations.worker import retry_if_disconnected
 
-        submission_register(submission_id=submission_id)
+        retry_if_disconnected(submission_register, submission_id=submission_id)
 
 
 @shared_task(name="integrations.run_operation", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
 def run_operation(operation_id: int) -> None:
     from integrations.services.operations import operation_run
+    from integrations.worker import retry_if_disconnected
 
-    operation_run(operation_id=operation_id)
+    retry_if_disconnected(operation_run, operation_id=operation_id)
 
 
 @shared_task(name="integrations.sweep", acks_late=True, ignore_result=True)

@@ -33,9 +33,12 @@ import logging
 import os
 import queue
 import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from celery.signals import worker_process_shutdown
-from django.db import close_old_connections
+from django.db import InterfaceError, OperationalError, connections
 
 from integrations.services.submissions import (
     Claim,
@@ -46,6 +49,7 @@ from integrations.services.submissions import (
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 _STOP = object()
 RECORD_BACKLOG = 4  # results waiting for the recorder before the caller waits too
 
@@ -79,6 +83,7 @@ class RegistrationPipeline:
             claim = self.calls.get()
             if claim is _STOP:
                 self.records.put(_STOP)
+                connections.close_all()  # this thread's connections
                 return
             try:
                 outcome = submission_call_core(claim=claim)
@@ -87,22 +92,23 @@ class RegistrationPipeline:
                                  claim.submission.pk)
                 continue
             finally:
-                close_old_connections()  # the embedded core uses this thread's connection
+                close_stale_connections()  # the embedded core uses this thread's connection
             self.records.put((claim, outcome))
 
     def _record_loop(self) -> None:
         while True:
             item = self.records.get()
             if item is _STOP:
+                connections.close_all()
                 return
             claim, outcome = item
             try:
-                submission_record(claim=claim, outcome=outcome)
+                retry_if_disconnected(submission_record, claim=claim, outcome=outcome)
             except Exception:  # noqa: BLE001 - the row stays registering; the sweeper takes it back
                 logger.exception("submission %s: recording the core's answer failed; the sweeper "
                                  "will queue it again when its lease passes", claim.submission.pk)
             finally:
-                close_old_connections()
+                close_stale_connections()
 
 
 _pipeline: RegistrationPipeline | None = None
@@ -120,7 +126,7 @@ def registration_pipeline() -> RegistrationPipeline:
 
 def register_in_pipeline(*, submission_id: int) -> None:
     """Claim now; the core call and the record follow in this process's pipeline threads."""
-    claim = submission_claim(submission_id=submission_id)
+    claim = retry_if_disconnected(submission_claim, submission_id=submission_id)
     if claim is not None:
         registration_pipeline().submit(claim)
 
@@ -134,3 +140,33 @@ def drain_registration_pipeline(**_kwargs) -> None:
     if pipeline is not None and pipeline.pid == os.getpid() and not pipeline.drain(timeout=60):
         logger.warning("the registration pipeline did not drain in 60 s; the sweeper will take "
                        "back what is left when its leases pass")
+
+
+# --- database connections in a busy worker --------------------------------------------------
+
+def close_stale_connections() -> None:
+    """After a task or a record, what Django's `close_old_connections()` does after a request,
+    minus the health check it forces on the next query (a `SELECT 1` per task per thread: two
+    statements per registration): a connection that had an error, outlived CONN_MAX_AGE
+    or was left outside autocommit is closed; a healthy one is kept as it is. A server that went
+    away in between is found by the next query, and `retry_if_disconnected` reconnects then."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        expired = conn.close_at is not None and time.monotonic() >= conn.close_at
+        if conn.errors_occurred or expired or conn.get_autocommit() != conn.settings_dict["AUTOCOMMIT"]:
+            conn.close_if_unusable_or_obsolete()
+
+
+def retry_if_disconnected(step: Callable[..., T], **kwargs) -> T:
+    """Run a pipeline step; on an operational database error (the server restarted or dropped
+    the connection, a lock could not be had) run it once more on a fresh connection. Only for
+    steps that are safe to repeat: every claim and record is a conditional UPDATE, so a repeat
+    after an ambiguous COMMIT changes nothing. A second failure is raised."""
+    try:
+        return step(**kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        logger.warning("%s: %s; trying once more on a new database connection",
+                       getattr(step, "__name__", step), exc)
+        connections["default"].close()
+        return step(**kwargs)

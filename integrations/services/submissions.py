@@ -8,6 +8,7 @@ lost worker left behind.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import uuid
@@ -20,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.core import CoreError, CorePermanentError, CoreResult, get_gateway
+from integrations.joined import JoinedLookup
 from integrations.models import OPEN_SUBMISSION_STATUSES, RegisteredService, Submission
 from integrations.models import SubmissionStatus as S
 from integrations.services.catalogue import catalogue_publish_revision, semver_key
@@ -307,9 +309,7 @@ def submission_claim(*, submission_id: int) -> Claim | None:
         if claimed != 1:
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
             return None
-        submission = (Submission.objects.select_related("contract__owner", "revision")
-                      .defer("revision__text", "revision__diagnostics")  # not sent, not shown
-                      .get(pk=submission_id))
+        submission = _claimed_submission().get(submission_id)
         attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
         version = submission.revision.version
         if attempt <= limit:
@@ -326,6 +326,14 @@ def submission_claim(*, submission_id: int) -> Claim | None:
         _finish_failed(submission, attempt, problem)
         return None
     return Claim(submission=submission, attempt=attempt, first_registration=not has_service)
+
+
+@functools.cache
+def _claimed_submission() -> JoinedLookup:
+    """The claimed row with its contract, owner and revision (not its text or diagnostics: they
+    are neither sent nor shown): `select_related`, built once (see integrations/joined.py)."""
+    return JoinedLookup(Submission, ("contract__owner", "revision"),
+                        defer={"revision": ("text", "diagnostics")})
 
 
 def submission_call_core(*, claim: Claim) -> Outcome:

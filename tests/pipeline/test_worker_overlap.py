@@ -4,9 +4,12 @@ over is lost on a warm shutdown."""
 
 from __future__ import annotations
 
+import time
+
+import psycopg
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from integrations.models import RegisteredService, Submission
@@ -15,11 +18,16 @@ from integrations.services.submissions import (
     submission_claim,
     submission_create,
 )
-from integrations.worker import RegistrationPipeline
+from integrations.worker import RegistrationPipeline, close_stale_connections, retry_if_disconnected
 from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
+
+
+def admin_url() -> str:
+    s = connection.settings_dict
+    return f"postgresql://{s['USER'] or 'postgres'}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/postgres"
 
 
 def queued(owner, count: int) -> list[Submission]:
@@ -122,3 +130,50 @@ def test_a_worker_without_overlap_runs_the_steps_in_turn(start_worker, core, own
 
     assert submission.status == "registered"
     assert len(core.applied("register")) == 1
+
+
+def test_a_step_whose_connection_was_dropped_runs_once_more_on_a_new_one(core, owner):
+    if connection.vendor != "postgresql":
+        pytest.skip("drops a PostgreSQL backend")
+    (submission,) = queued(owner, 1)
+    with connection.cursor() as cursor:  # as after a database restart
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with psycopg.connect(admin_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+    claim = retry_if_disconnected(submission_claim, submission_id=submission.pk)
+
+    assert claim.attempt == 1
+    assert Submission.objects.get(pk=submission.pk).status == "registering"
+
+
+def test_a_step_that_fails_twice_raises_the_second_error():
+    calls = []
+
+    def step():
+        calls.append(1)
+        raise OperationalError(f"failure {len(calls)}")
+
+    with pytest.raises(OperationalError, match="failure 2"):
+        retry_if_disconnected(step)
+    assert len(calls) == 2
+
+
+def test_a_connection_past_its_max_age_is_closed_after_a_task():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite connections are closed after each task (CONN_MAX_AGE is 0 there)")
+    Submission.objects.exists()
+    assert connection.connection is not None
+    connection.close_at = time.monotonic() - 1
+    close_stale_connections()
+    assert connection.connection is None
+
+
+def test_a_healthy_connection_is_kept_after_a_task():
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite connections are closed after each task (CONN_MAX_AGE is 0 there)")
+    Submission.objects.exists()
+    kept = connection.connection
+    close_stale_connections()
+    assert connection.connection is kept
