@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.core import CoreError, CorePermanentError, CoreResult, get_gateway
-from integrations.joined import JoinedLookup
 from integrations.models import OPEN_SUBMISSION_STATUSES, RegisteredService, Submission
 from integrations.models import SubmissionStatus as S
+from integrations.prebuilt import CompiledValues, JoinedLookup, update_where
 from integrations.services.catalogue import catalogue_publish_revision, semver_key
 from integrations.services.errors import SubmissionError
 from integrations.services.events import event_record
@@ -57,11 +57,7 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
         key = semver_key(version)
     except ValueError:
         return f"Version {version!r} is not a SemVer version (for example 1.2.3).", False
-    rows = (RegisteredService.objects
-            .filter(Q(contract=contract) | Q(service_id=contract.service_id))
-            .values_list("contract_id", "contract__owner_id", "current_version__version",
-                         "current_version__version_key")
-            .order_by())
+    rows = _registration_rows(contract.pk, contract.service_id)
     has_service = False
     for contract_id, owner_id, current, current_key in rows:
         if contract_id != contract.pk:
@@ -76,6 +72,17 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
                     f"of {contract.service_id}; a downgrade or a repeat is refused. "
                     "Raise the version (SemVer) and submit again."), has_service
     return None, has_service
+
+
+# The registered services that share the contract or its service id: compiled once, because the
+# worker runs it for every claim (see integrations/prebuilt.py).
+_registration_rows = CompiledValues(
+    lambda contract_id, service_id: (
+        RegisteredService.objects.filter(Q(contract_id=contract_id) | Q(service_id=service_id))
+        .values_list("contract_id", "contract__owner_id", "current_version__version",
+                     "current_version__version_key")
+        .order_by()),
+    -7_340_271, "\x00service-id\x00")
 
 
 def backoff_delay(attempt: int) -> float:
@@ -302,10 +309,13 @@ def submission_claim(*, submission_id: int) -> Claim | None:
     """
     now = timezone.now()
     with transaction.atomic():  # the claim and its event: one commit
-        claimed = Submission.objects.filter(pk=submission_id, status=S.QUEUED).filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
-        ).update(status=S.REGISTERING, attempts=F("attempts") + 1, updated_at=now,
-                 lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
+        claimed = update_where(  # .filter(pk=, status=QUEUED, due).update(...), built once
+            Submission, where={"id": submission_id, "status": S.QUEUED},
+            values={"status": S.REGISTERING, "updated_at": now,
+                    "lease_until": now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS)},
+            increment=("attempts",),
+            extra="next_attempt_at IS NULL OR next_attempt_at <= %s",
+            extra_values=[("next_attempt_at", now + CLAIM_TOLERANCE)])
         if claimed != 1:
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
             return None
@@ -331,7 +341,7 @@ def submission_claim(*, submission_id: int) -> Claim | None:
 @functools.cache
 def _claimed_submission() -> JoinedLookup:
     """The claimed row with its contract, owner and revision (not its text or diagnostics: they
-    are neither sent nor shown): `select_related`, built once (see integrations/joined.py)."""
+    are neither sent nor shown): `select_related`, built once (see integrations/prebuilt.py)."""
     return JoinedLookup(Submission, ("contract__owner", "revision"),
                         defer={"revision": ("text", "diagnostics")})
 
@@ -350,7 +360,7 @@ def submission_call_core(*, claim: Claim) -> Outcome:
 
 
 def submission_record(*, claim: Claim, outcome: Outcome) -> None:
-    """Record what the core answered, if the claim still holds (see `_fenced`)."""
+    """Record what the core answered, if the claim still holds (see `_update_if_ours`)."""
     if isinstance(outcome, CorePermanentError):
         _finish_failed(claim.submission, claim.attempt, outcome.message)
     elif isinstance(outcome, CoreError):
@@ -360,9 +370,10 @@ def submission_record(*, claim: Claim, outcome: Outcome) -> None:
                            first_registration=claim.first_registration)
 
 
-def _fenced(submission: Submission, attempt: int):
-    """The row, only if it is still ours: registering, and claimed by this very attempt."""
-    return Submission.objects.filter(pk=submission.pk, status=S.REGISTERING, attempts=attempt)
+def _update_if_ours(submission: Submission, attempt: int, fields: dict) -> bool:
+    """Update the row only if it is still ours: registering, and claimed by this very attempt."""
+    return update_where(Submission, values=fields, where={
+        "id": submission.pk, "status": S.REGISTERING, "attempts": attempt}) == 1
 
 
 def _finish_registered(submission: Submission, attempt: int, result: CoreResult, *,
@@ -371,7 +382,7 @@ def _finish_registered(submission: Submission, attempt: int, result: CoreResult,
     with transaction.atomic():
         fields = dict(status=S.REGISTERED, core_reference=result.reference[:200], last_error="",
                       lease_until=None, next_attempt_at=None, finished_at=now, updated_at=now)
-        if not _fenced(submission, attempt).update(**fields):
+        if not _update_if_ours(submission, attempt, fields):
             logger.warning("submission %s: lease lost before the result was recorded", submission.pk)
             return
         _committed(submission, **fields)
@@ -388,7 +399,7 @@ def _finish_failed(submission: Submission, attempt: int, message: str) -> None:
     with transaction.atomic():
         fields = dict(status=S.FAILED, last_error=message, reason=message, lease_until=None,
                       next_attempt_at=None, finished_at=now, updated_at=now)
-        if _fenced(submission, attempt).update(**fields):
+        if _update_if_ours(submission, attempt, fields):
             _committed(submission, **fields)
             event_record(contract=submission.contract, submission=submission, actor="worker",
                          submission_committed=True, kind="failed", message=message)
@@ -408,10 +419,9 @@ def _retry_later(submission: Submission, attempt: int, message: str) -> None:
     delay = backoff_delay(attempt)
     now = timezone.now()
     with transaction.atomic():
-        moved = _fenced(submission, attempt).update(
-            status=S.QUEUED, last_error=message, lease_until=None,
-            next_attempt_at=now + timedelta(seconds=delay), updated_at=now)
-        if not moved:
+        if not _update_if_ours(submission, attempt, dict(
+                status=S.QUEUED, last_error=message, lease_until=None,
+                next_attempt_at=now + timedelta(seconds=delay), updated_at=now)):
             return
         event_record(contract=submission.contract, submission=submission, actor="worker",
                      kind="retry_scheduled", message=f"Attempt {attempt} failed: {message} "
