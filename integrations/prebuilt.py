@@ -11,6 +11,8 @@ the worker runs once per registration with only their parameters changing. So:
   arguments.
 - `update_where`: `Model.objects.filter(a=..., b=...).update(...)` for equality filters, as one
   UPDATE whose values the fields themselves prepare (`get_db_prep_save`).
+- `insert_instance`: `instance.save()` for a new row, as one INSERT the same way (it falls back
+  to `save()` when a pre_save or post_save receiver is connected for the model).
 
 Everything else stays ordinary ORM code. `tests/pipeline/test_prebuilt.py` checks each against
 the ORM on both databases.
@@ -25,6 +27,7 @@ from weakref import WeakKeyDictionary
 
 from django.db import connections
 from django.db.models import ForeignKey, Model, QuerySet
+from django.db.models.signals import post_save, pre_save
 
 
 class JoinedLookup:
@@ -201,3 +204,39 @@ def update_where(model: type[Model], *, where: dict[str, Any], values: dict[str,
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def insert_instance(instance: Model, *, using: str = "default") -> Model:
+    """`instance.save()` for a new row, as one INSERT built without the ORM's compiler.
+
+    Each field prepares its own value as the ORM does (`pre_save`, so auto_now_add is set, then
+    `get_db_prep_save`), the primary key comes back with RETURNING (or lastrowid), and the
+    instance is marked saved. No signals are sent, so a model with pre_save or post_save
+    receivers goes through `save()` instead.
+    """
+    model = type(instance)
+    if pre_save.has_listeners(model) or post_save.has_listeners(model):
+        instance.save(force_insert=True, using=using)
+        return instance
+    connection = connections[using]
+    opts = model._meta
+    pk = opts.pk
+    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)
+              and not (f is pk and getattr(instance, pk.attname) is None)]
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+           f"VALUES ({', '.join(['%s'] * len(fields))})")
+    needs_pk = getattr(instance, pk.attname) is None
+    returning = needs_pk and connection.features.can_return_columns_from_insert
+    if returning:
+        sql += f" RETURNING {quote(pk.column)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        if needs_pk:
+            new_pk = (cursor.fetchone()[0] if returning
+                      else connection.ops.last_insert_id(cursor, opts.db_table, pk.column))
+            setattr(instance, pk.attname, new_pk)
+    instance._state.adding = False
+    instance._state.db = using
+    return instance

@@ -10,6 +10,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import timezone
+
 from integrations.models import (
     CatalogueEntry,
     CatalogueTerm,
@@ -17,6 +19,7 @@ from integrations.models import (
     ServiceStatus,
     ServiceVersion,
 )
+from integrations.prebuilt import insert_instance, update_where
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -95,8 +98,8 @@ def catalogue_publish_revision(
     """
     data = revision.data
     if new_service:
-        service = RegisteredService.objects.create(contract=contract,
-                                                   service_id=contract.service_id)
+        service = insert_instance(RegisteredService(contract=contract,
+                                                    service_id=contract.service_id))
         created = True
     else:
         service, created = RegisteredService.objects.select_for_update().get_or_create(
@@ -113,7 +116,7 @@ def catalogue_publish_revision(
         except ServiceVersion.DoesNotExist:
             pass
     if version is None:
-        version = ServiceVersion.objects.create(service=service, version=data["version"], **fields)
+        version = insert_instance(ServiceVersion(service=service, version=data["version"], **fields))
     else:
         for name, value in fields.items():
             setattr(version, name, value)
@@ -121,7 +124,9 @@ def catalogue_publish_revision(
     service.current_version = version
     if service.status == ServiceStatus.WITHDRAWN:
         service.status = ServiceStatus.ACTIVE
-    service.save(update_fields=["current_version", "status", "updated_at"])
+    service.updated_at = timezone.now()
+    update_where(RegisteredService, where={"id": service.pk}, values={  # save(update_fields=...)
+        "current_version": version.pk, "status": service.status, "updated_at": service.updated_at})
     catalogue_refresh_entry(service=service, new=created)
     return service, version
 
@@ -206,7 +211,7 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
         entry_pk=service.pk, capabilities=values["capabilities"], languages=values["languages"]
     )
     if new:
-        entry = CatalogueEntry.objects.create(registered_service=service, **values)
+        entry = insert_instance(CatalogueEntry(registered_service=service, **values))
         CatalogueTerm.objects.bulk_create(terms)
         return entry
     entry, created = CatalogueEntry.objects.update_or_create(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from integrations.models import Event
+from integrations.prebuilt import insert_instance
 
 ACTORS = ("user", "worker", "sweeper", "system")
 
@@ -17,10 +18,10 @@ def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
     """
     if actor not in ACTORS:
         raise ValueError(f"unknown actor {actor!r}")
-    event = Event.objects.create(
+    event = insert_instance(Event(  # Event.objects.create(), without compiling the INSERT
         contract=contract, kind=kind, message=message, actor=actor, actor_user=actor_user,
         submission=submission, operation=operation,
-    )
+    ))
     from integrations.notifications import notify_on_commit  # emails after the step commits
 
     notify_on_commit(event, committed=submission if submission_committed else None)

@@ -1,7 +1,7 @@
 """integrations/prebuilt.py against the ORM, on either database: JoinedLookup loads exactly what
 select_related loads (every field converted the same way, deferred fields deferred, relations
 cached), CompiledValues returns what its QuerySet returns, update_where changes what
-filter().update() would."""
+filter().update() would, insert_instance stores what create() stores."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ import uuid
 
 import pytest
 from django.db.models import Q
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from contracts_app.models import Contract
-from integrations.models import Submission
-from integrations.prebuilt import CompiledValues, JoinedLookup, update_where
+from integrations.models import Event, RegisteredService, ServiceVersion, Submission
+from integrations.prebuilt import CompiledValues, JoinedLookup, insert_instance, update_where
+from integrations.services.catalogue import version_fields
 from tests.pipeline.conftest import make_revision
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
@@ -132,3 +134,47 @@ def test_update_where_changes_nothing_when_a_condition_fails(submission):
 def test_update_where_refuses_a_none_condition(db):
     with pytest.raises(ValueError, match="IS NULL"):
         update_where(Submission, where={"lease_until": None}, values={"status": "failed"})
+
+
+def test_insert_instance_stores_what_create_stores(submission):
+    values = dict(contract=submission.contract, submission=submission, actor="worker",
+                  kind="claimed", message="Attempt 1 of 6: ünïcode")
+
+    mine = insert_instance(Event(**values))
+    theirs = Event.objects.create(**values)
+
+    assert mine.pk is not None and not mine._state.adding
+    stored = Event.objects.get(pk=mine.pk)
+    for field in Event._meta.concrete_fields:
+        if field.name not in ("id", "at"):
+            assert getattr(stored, field.attname) == getattr(theirs, field.attname), field.name
+    assert stored.at == mine.at and stored.at.tzinfo is not None
+
+
+def test_insert_instance_stores_lists_decimals_and_json_as_create_does(submission):
+    contract = submission.contract
+    service = insert_instance(RegisteredService(contract=contract, service_id=contract.service_id))
+    fields = version_fields(submission.revision.data | {
+        "capabilities": ["translation", "summarization"], "cost": {"per_request": "0.0015"},
+        "tags": ["a", "b"], "constraints": {"supported_languages": ["en", "de"]}})
+    version = insert_instance(ServiceVersion(service=service, revision=submission.revision,
+                                             **fields))
+
+    stored = ServiceVersion.objects.get(pk=version.pk)
+    for name, value in fields.items():
+        assert getattr(stored, name) == value, name
+    assert stored.registered_at == version.registered_at
+
+
+def test_insert_instance_falls_back_to_save_when_a_receiver_listens(submission):
+    seen = []
+
+    def receiver(sender, instance, created, **kwargs):
+        seen.append((instance.kind, created))
+
+    post_save.connect(receiver, sender=Event)
+    try:
+        insert_instance(Event(contract=submission.contract, kind="claimed", actor="worker"))
+    finally:
+        post_save.disconnect(receiver, sender=Event)
+    assert seen == [("claimed", True)]
