@@ -248,7 +248,11 @@ PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
 PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
 # Each prefork worker process overlaps one registration's core call with recording the previous
 # one and claiming the next (integrations/worker.py). 0: a task does all three itself.
-PIPELINE_OVERLAP = _bool("PIPELINE_OVERLAP", True)
+# On by default with Redis only: with the filesystem broker Celery runs its pool in synchronous
+# mode, where the pool processes share one lock on their task queue and an idle process waits
+# holding it. With the overlap a process spends the core call idle, and one killed then (SIGKILL,
+# the OOM killer) would keep that lock forever and stall the pool.
+PIPELINE_OVERLAP = _bool("PIPELINE_OVERLAP", bool(REDIS_URL))
 SWEEPER_GRACE_SECONDS = _float("SWEEPER_GRACE_SECONDS", 60.0)
 SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 30.0, minimum=1.0)
 if PIPELINE_BACKOFF_MAX < PIPELINE_BACKOFF_BASE:

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CODE = ("import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({k: getattr(s, k) for k in ('PIPELINE_COUNTDOWN_MAX', "
         "'CELERY_TASK_TIME_LIMIT', 'PIPELINE_LEASE_SECONDS', 'PIPELINE_BACKOFF_MAX', "
-        "'CELERY_BROKER_TRANSPORT_OPTIONS', 'CELERY_BEAT_SCHEDULE')}))")
+        "'CELERY_BROKER_TRANSPORT_OPTIONS', 'CELERY_BEAT_SCHEDULE', 'PIPELINE_OVERLAP')}))")
 
 
 def load(**env: str) -> subprocess.CompletedProcess:
@@ -67,3 +67,22 @@ def test_the_sweeper_task_is_registered_under_its_beat_name():
     app.loader.import_default_modules()
     assert {"integrations.sweep", "integrations.register_submission",
             "integrations.run_operation"} <= set(app.tasks)
+
+
+def overlap(**env: str) -> bool:
+    result = load(**env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])["PIPELINE_OVERLAP"]
+
+
+def test_the_worker_overlap_is_on_with_redis_and_off_with_the_filesystem_broker():
+    assert overlap() is True
+    assert overlap(REDIS_URL="") is False
+    assert overlap(REDIS_URL="", PIPELINE_OVERLAP="1") is True
+    assert overlap(PIPELINE_OVERLAP="off") is False
+
+
+def test_a_pipeline_overlap_that_is_not_a_boolean_is_refused_by_name():
+    result = load(PIPELINE_OVERLAP="sometimes")
+    assert result.returncode != 0
+    assert "PIPELINE_OVERLAP" in result.stderr

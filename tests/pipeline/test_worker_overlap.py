@@ -106,7 +106,7 @@ def test_a_late_record_of_a_claim_taken_back_changes_nothing(core, owner, pipeli
 def test_a_warm_shutdown_records_the_registration_whose_call_is_in_flight(start_worker, core,
                                                                           owner, reviewer):
     core.script("register", {"delay": 1.5})
-    worker = start_worker(concurrency=1, extra_env=worker_env(core.url))
+    worker = start_worker(concurrency=1, extra_env=worker_env(core.url, PIPELINE_OVERLAP="1"))
     revision = make_revision(owner)
     submission = submission_create(contract=revision.contract, revision=revision, user=owner)
     submission_approve(submission=submission, reviewer=reviewer)
