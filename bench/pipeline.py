@@ -57,24 +57,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def tree_cpu_seconds(pid: int, *, children: bool = True) -> float:
-    """user + system CPU of a process and (by default) its live children, from /proc."""
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(entry.name) == pid or (children and int(fields[1]) == pid):
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
-
-
-def cpu_by_command(*names: str) -> float:
-    """user + system CPU of every process whose command is one of `names` (e.g. the servers')."""
-    total = 0.0
+def processes():
+    """(pid, command, parent pid, user + system CPU seconds) of every live process, from /proc."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -82,10 +66,19 @@ def cpu_by_command(*names: str) -> float:
             head, rest = (entry / "stat").read_text().rsplit(")", 1)
         except OSError:
             continue
-        if head.split("(", 1)[1] in names:
-            fields = rest.split()
-            total += (int(fields[11]) + int(fields[12])) / TICK
-    return total
+        fields = rest.split()
+        yield (int(entry.name), head.split("(", 1)[1], int(fields[1]),
+               (int(fields[11]) + int(fields[12])) / TICK)
+
+
+def tree_cpu_seconds(pid: int, *, children: bool = True) -> float:
+    """user + system CPU of a process and (by default) its live children."""
+    return sum(cpu for p, _, ppid, cpu in processes() if p == pid or (children and ppid == pid))
+
+
+def cpu_by_command(*names: str) -> float:
+    """user + system CPU of every process whose command is one of `names` (e.g. the servers')."""
+    return sum(cpu for _, command, _, cpu in processes() if command in names)
 
 
 def host_busy() -> tuple[float, float]:
