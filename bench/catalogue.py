@@ -38,7 +38,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
-from integrations.discovery import (  # noqa: E402
+from integrations.catalogue.discovery import (  # noqa: E402
     DiscoveryQuery,
     discover,
     discover_matches,

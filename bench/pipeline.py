@@ -162,7 +162,7 @@ def main() -> int:
 
     from contracts_app.models import Contract, ContractRevision
     from integrations.models import Event, Submission
-    from integrations.services.submissions import submission_enqueue
+    from integrations.pipeline.submissions import submission_enqueue
     from portal.celery import app
     from tests.support.core_server import CoreControl, duplicates
 

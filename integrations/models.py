@@ -1,7 +1,7 @@
 """Registration and the catalogue: submissions, operations, their timeline, registered services.
 
 State machines are in ../shared/design.md and docs/architecture.md. Transitions happen only in
-integrations/services (conditional UPDATEs); these models hold data and constraints.
+integrations/pipeline (conditional UPDATEs); these models hold data and constraints.
 """
 
 from __future__ import annotations
@@ -281,9 +281,9 @@ class CatalogueEntry(models.Model):
     """Discovery's index: one row per listed (active or deprecated) service at its current version.
 
     Denormalised from RegisteredService + its current ServiceVersion + the owner, and kept in step
-    by integrations/services/catalogue.py (publish, set status). Withdrawn services have no row.
+    by integrations/catalogue/publishing.py (publish, set status). Withdrawn services have no row.
     On PostgreSQL the table also has a generated ``search_vector`` tsvector column (GIN) and GIN
-    indexes on the two arrays; see migration catalogue_entry and integrations/discovery.py.
+    indexes on the two arrays; see migration catalogue_entry and integrations/catalogue/discovery.py.
     """
 
     registered_service = models.OneToOneField(

@@ -14,12 +14,12 @@ from celery.signals import task_postrun
 def _close_stale_connections(**_kwargs) -> None:
     """After each task, drop a database connection that broke or outlived CONN_MAX_AGE, as
     Django does after each request, but without forcing a health check on the next task (see
-    integrations.worker.close_stale_connections; the tasks reconnect when the server went away).
+    integrations.pipeline.worker.close_stale_connections; the tasks reconnect when the server went away).
 
     Celery's own fixup would close it after every task (a new PostgreSQL session each time); with
     settings.CELERY_DB_REUSE_MAX it only does so every N tasks, and this keeps reuse safe.
     """
-    from integrations.worker import close_stale_connections
+    from integrations.pipeline.worker import close_stale_connections
 
     close_stale_connections()
 
@@ -30,12 +30,12 @@ def register_submission(submission_id: int) -> None:
     from django.conf import settings
 
     if settings.PIPELINE_OVERLAP:  # claim here; call and record in this process's pipeline
-        from integrations.worker import register_in_pipeline
+        from integrations.pipeline.worker import register_in_pipeline
 
         register_in_pipeline(submission_id=submission_id)
     else:
-        from integrations.services.submissions import submission_register
-        from integrations.worker import retry_if_disconnected
+        from integrations.pipeline.submissions import submission_register
+        from integrations.pipeline.worker import retry_if_disconnected
 
         retry_if_disconnected(submission_register, submission_id=submission_id)
 
@@ -43,16 +43,16 @@ def register_submission(submission_id: int) -> None:
 @shared_task(name="integrations.run_operation", acks_late=True, reject_on_worker_lost=True,
              ignore_result=True)
 def run_operation(operation_id: int) -> None:
-    from integrations.services.operations import operation_run
-    from integrations.worker import retry_if_disconnected
+    from integrations.pipeline.operations import operation_run
+    from integrations.pipeline.worker import retry_if_disconnected
 
     retry_if_disconnected(operation_run, operation_id=operation_id)
 
 
 @shared_task(name="integrations.sweep", acks_late=True, ignore_result=True)
 def sweep() -> dict:
-    from integrations.services.operations import operations_sweep
-    from integrations.services.submissions import submissions_sweep
+    from integrations.pipeline.operations import operations_sweep
+    from integrations.pipeline.submissions import submissions_sweep
 
     submissions = submissions_sweep()
     operations = operations_sweep()

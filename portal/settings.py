@@ -236,7 +236,7 @@ CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
 
 PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
 
-# --- Registration pipeline (integrations/services/submissions.py, docs/pipeline.md) ---------
+# --- Registration pipeline (integrations/pipeline/submissions.py, docs/pipeline.md) ---------
 
 
 PIPELINE_MAX_ATTEMPTS = _int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
@@ -247,7 +247,7 @@ PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
 PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
 PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
 # Each prefork worker process overlaps one registration's core call with recording the previous
-# one and claiming the next (integrations/worker.py). 0: a task does all three itself.
+# one and claiming the next (integrations/pipeline/worker.py). 0: a task does all three itself.
 # On by default with Redis only: with the filesystem broker Celery runs its pool in synchronous
 # mode, where the pool processes share one lock on their task queue and an idle process waits
 # holding it. With the overlap a process spends the core call idle, and one killed then (SIGKILL,

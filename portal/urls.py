@@ -12,7 +12,7 @@ urlpatterns = [
     path("accounts/", include(("portal.accounts.urls", "accounts"))),
     path("contracts/", include(("contracts_app.urls", "contracts"))),
     path("services/", include(("integrations.catalogue.urls", "catalogue"))),
-    path("integrations/", include(("integrations.urls", "integrations"))),
+    path("integrations/", include(("integrations.review.urls", "integrations"))),
     path("api/v1/", include(("integrations.api.urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),

@@ -1,6 +1,6 @@
 import pytest
 
-from integrations.services.catalogue import catalogue_publish_revision, semver_key
+from integrations.catalogue.publishing import catalogue_publish_revision, semver_key
 from tests.factories import ContractRevisionFactory
 
 pytestmark = pytest.mark.smoke
@@ -42,7 +42,7 @@ def test_publishing_a_revision_creates_the_service_and_its_typed_version():
 
 @pytest.mark.django_db
 def test_deprecating_a_service_records_its_successor_and_refuses_itself():
-    from integrations.services.catalogue import catalogue_set_status
+    from integrations.catalogue.publishing import catalogue_set_status
 
     old = ContractRevisionFactory()
     new = ContractRevisionFactory()

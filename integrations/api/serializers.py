@@ -10,8 +10,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator
 
-from integrations import discovery
 from integrations.api.jsonsafe import json_safe
+from integrations.catalogue import discovery
 
 
 class StrictSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 `contract_create_from_text` creates a contract whose first revision is the caller's text;
 `register_from_text` is the SDK's register-service: create or revise the caller's contract, then
-submit that revision through the pipeline (integrations.services.submissions).
+submit that revision through the pipeline (integrations.pipeline.submissions).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from contracts_app.services import (
     service_id_problem,
 )
 from integrations.models import Submission
-from integrations.services.submissions import submission_create
+from integrations.pipeline.submissions import submission_create
 
 logger = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 PostgreSQL: a native ``text[]`` (GIN-indexable; ``has_all`` compiles to ``@>``).
 SQLite: the list as JSON text, only for display; discovery matches membership through the
-``CatalogueTerm`` child table there instead (see integrations/discovery.py).
+``CatalogueTerm`` child table there instead (see integrations/catalogue/discovery.py).
 """
 
 from __future__ import annotations

@@ -7,8 +7,8 @@ from decimal import Decimal
 from caio_integration.contracts import CAPABILITIES, LANGUAGES
 from django import forms
 
-from integrations.discovery import DiscoveryQuery
-from integrations.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
+from integrations.catalogue.discovery import DiscoveryQuery
+from integrations.catalogue.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
 
 CAPABILITY_CHOICES = [(c, c.replace("_", " ")) for c in CAPABILITIES]
 LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])

@@ -16,14 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm, StatusChangeForm
-from integrations.models import (
-    OperationKind,
-    RegisteredService,
-    ServiceOperation,
-    ServiceStatus,
-    ServiceVersion,
-)
-from integrations.selectors import (
+from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
+from integrations.catalogue.selectors import (
     CATALOGUE_SORTS,
     CataloguePage,
     catalogue_entries_by_ids,
@@ -31,7 +25,13 @@ from integrations.selectors import (
     catalogue_service,
     catalogue_versions,
 )
-from integrations.services.catalogue import CAPABILITY, LANGUAGE
+from integrations.models import (
+    OperationKind,
+    RegisteredService,
+    ServiceOperation,
+    ServiceStatus,
+    ServiceVersion,
+)
 
 PAGE_SIZE = 20
 LANGUAGES_SHOWN = 24
@@ -219,8 +219,8 @@ def service_status_change(request: HttpRequest, service_id: str, kind: str) -> H
             messages.error(request, f"No registered service has the id {successor_id!r}.")
             return redirect(service.get_absolute_url())
     # The pipeline's service operations (imported here: the catalogue pages never need them).
-    from integrations.services.errors import OperationError
-    from integrations.services.operations import operation_request
+    from integrations.pipeline.errors import OperationError
+    from integrations.pipeline.operations import operation_request
 
     try:
         operation_request(service=service, kind=kind, user=request.user, successor=successor)

@@ -232,7 +232,7 @@ def email_verify(*, token: str) -> VerifyResult:
 
 def profile_update(*, user, display_name: str):
     """Change the public display name, and the owner name shown in the catalogue with it."""
-    from integrations.services.catalogue import catalogue_refresh_owner
+    from integrations.catalogue.publishing import catalogue_refresh_owner
 
     user.display_name = display_name.strip()
     with transaction.atomic():

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integrations.services.catalogue import catalogue_publish_revision
+from integrations.catalogue.publishing import catalogue_publish_revision
 from tests.factories import ContractFactory, ContractRevisionFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]

@@ -49,7 +49,7 @@ def test_user_changes_their_display_name(owner_client, owner):
 
 
 def test_a_new_display_name_shows_on_the_owners_catalogue_entries(owner_client, owner, anonymous):
-    from integrations.services.catalogue import catalogue_publish_revision
+    from integrations.catalogue.publishing import catalogue_publish_revision
     from tests.factories import ContractFactory, ContractRevisionFactory
 
     revision = ContractRevisionFactory(contract=ContractFactory(owner=owner))

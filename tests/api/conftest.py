@@ -7,7 +7,7 @@ from django.db import transaction
 from rest_framework.test import APIClient
 
 from contracts_app.services import check_text
-from integrations.services.catalogue import catalogue_publish_revision
+from integrations.catalogue.publishing import catalogue_publish_revision
 from portal.tokens import token_create
 from tests.factories import SIMPLE_CONTRACT, ContractFactory, ContractRevisionFactory
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from contracts_app.models import Contract
+from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import ServiceStatus, Submission
-from integrations.services.catalogue import catalogue_set_status
-from integrations.services.submissions import submission_create
+from integrations.pipeline.submissions import submission_create
 from tests.api.conftest import contract_text, publish
 from tests.factories import ContractFactory, ContractRevisionFactory
 

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from contracts_app.models import Contract, ContractRevision
-from integrations.services.catalogue import catalogue_publish_revision, catalogue_set_status
+from integrations.catalogue.publishing import catalogue_publish_revision, catalogue_set_status
 
 
 def contract_data(service_id: str, *, version: str = "1.0.0", name: str | None = None,

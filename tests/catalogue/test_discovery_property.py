@@ -1,6 +1,6 @@
 """Discovery equals a brute-force Python oracle over randomized catalogues and queries.
 
-The oracle below is written from the issue's rules, independently of integrations/discovery.py:
+The oracle below is written from the issue's rules, independently of integrations/catalogue/discovery.py:
 it reads the contracts' parsed data (not the catalogue index) and filters and sorts in Python.
 """
 
@@ -13,7 +13,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings, target
 from hypothesis import strategies as st
 
-from integrations.discovery import DiscoveryQuery, discover, discover_matches
+from integrations.catalogue.discovery import DiscoveryQuery, discover, discover_matches
 from integrations.models import ServiceVersion
 from tests.catalogue.factories import make_owner, publish
 

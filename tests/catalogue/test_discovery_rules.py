@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.discovery import DiscoveryQuery, DiscoveryQueryError, discover, explain
+from integrations.catalogue.discovery import DiscoveryQuery, DiscoveryQueryError, discover, explain
 from integrations.models import CatalogueEntry
 from tests.catalogue.factories import make_owner, publish
 
@@ -58,8 +58,8 @@ def test_each_result_explains_the_declared_value_beside_each_bound():
 
 @pytest.mark.django_db
 def test_a_renamed_owner_is_found_under_the_new_name():
-    from integrations.selectors import Listing, catalogue_filtered
-    from integrations.services.catalogue import catalogue_refresh_owner
+    from integrations.catalogue.publishing import catalogue_refresh_owner
+    from integrations.catalogue.selectors import Listing, catalogue_filtered
 
     owner = make_owner(display_name="Old Name")
     publish("svc-one", owner=owner)
@@ -73,7 +73,7 @@ def test_a_renamed_owner_is_found_under_the_new_name():
 @pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["cost", "latency", "newest"])
 def test_walking_the_ranking_index_returns_the_same_page(monkeypatch, sort):
-    import integrations.discovery as discovery
+    import integrations.catalogue.discovery as discovery
 
     owner = make_owner()
     for i in range(12):

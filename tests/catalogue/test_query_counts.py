@@ -2,7 +2,7 @@
 
 import pytest
 
-from integrations.discovery import DiscoveryQuery, discover_matches, term_counts
+from integrations.catalogue.discovery import DiscoveryQuery, discover_matches, term_counts
 from tests.catalogue.factories import make_owner, publish
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]

@@ -3,7 +3,7 @@ from caio_integration.contracts import examples, validate_text
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from integrations.discovery import DiscoveryQuery, discover
+from integrations.catalogue.discovery import DiscoveryQuery, discover
 from integrations.models import CatalogueEntry, CatalogueTerm, RegisteredService, ServiceStatus
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]

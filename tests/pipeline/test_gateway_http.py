@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from integrations.core import CorePermanentError, CoreTransientError, get_gateway
-from integrations.core.http import HttpCoreGateway
+from integrations.pipeline.core import CorePermanentError, CoreTransientError, get_gateway
+from integrations.pipeline.core.http import HttpCoreGateway
 from tests.support.core_server import CoreServer
 from tests.support.services import free_port
 

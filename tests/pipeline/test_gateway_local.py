@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from integrations.core import CorePermanentError, get_gateway
-from integrations.core.local import LocalCoreGateway
 from integrations.models import LocalCoreEntry, RegisteredService
+from integrations.pipeline.core import CorePermanentError, get_gateway
+from integrations.pipeline.core.local import LocalCoreGateway
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import ServiceOperation
-from integrations.services.catalogue import catalogue_publish_revision
-from integrations.services.errors import OperationError, PipelineError
-from integrations.services.operations import operation_request, operation_run, operations_sweep
+from integrations.pipeline.errors import OperationError, PipelineError
+from integrations.pipeline.operations import operation_request, operation_run, operations_sweep
 from tests.pipeline.conftest import make_revision
 
 pytestmark = pytest.mark.django_db

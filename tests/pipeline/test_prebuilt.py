@@ -1,4 +1,4 @@
-"""integrations/prebuilt.py against the ORM, on either database: JoinedLookup loads exactly what
+"""integrations/pipeline/hotpath.py against the ORM, on either database: JoinedLookup loads exactly what
 select_related loads (every field converted the same way, deferred fields deferred, relations
 cached), CompiledValues returns what its QuerySet returns, update_where changes what
 filter().update() would, insert_instance stores what create() stores."""
@@ -14,9 +14,14 @@ from django.db.models.signals import post_save
 from django.utils import timezone
 
 from contracts_app.models import Contract
+from integrations.catalogue.publishing import version_fields
 from integrations.models import Event, RegisteredService, ServiceVersion, Submission
-from integrations.prebuilt import CompiledValues, JoinedLookup, insert_instance, update_where
-from integrations.services.catalogue import version_fields
+from integrations.pipeline.hotpath import (
+    CompiledValues,
+    JoinedLookup,
+    insert_instance,
+    update_where,
+)
 from tests.pipeline.conftest import make_revision
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]

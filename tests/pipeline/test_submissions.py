@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import RegisteredService, Submission
-from integrations.services.catalogue import catalogue_publish_revision
-from integrations.services.errors import PipelineError, SubmissionError
-from integrations.services.submissions import (
+from integrations.pipeline.errors import PipelineError, SubmissionError
+from integrations.pipeline.submissions import (
     backoff_delay,
     submission_approve,
     submission_cancel,

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 
 from integrations.models import Submission
-from integrations.services.submissions import submission_approve, submission_create
+from integrations.pipeline.submissions import submission_approve, submission_create
 from tests.pipeline.conftest import make_revision, wait_status
 from tests.support.core_server import duplicates
 

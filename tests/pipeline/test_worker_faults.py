@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from integrations.models import Submission
-from integrations.services.submissions import (
+from integrations.pipeline.submissions import (
     submission_approve,
     submission_create,
     submissions_sweep,

@@ -1,4 +1,4 @@
-"""The worker process's pipeline (integrations/worker.py): the core call of one registration
+"""The worker process's pipeline (integrations/pipeline/worker.py): the core call of one registration
 overlaps the record of the one before, one core call at a time per process, and nothing handed
 over is lost on a warm shutdown."""
 
@@ -13,12 +13,16 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from integrations.models import RegisteredService, Submission
-from integrations.services.submissions import (
+from integrations.pipeline.submissions import (
     submission_approve,
     submission_claim,
     submission_create,
 )
-from integrations.worker import RegistrationPipeline, close_stale_connections, retry_if_disconnected
+from integrations.pipeline.worker import (
+    RegistrationPipeline,
+    close_stale_connections,
+    retry_if_disconnected,
+)
 from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
 from tests.support.processes import wait_until
 

@@ -11,8 +11,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from integrations.models import RegisteredService, ServiceOperation, Submission
-from integrations.services.operations import operation_request
-from integrations.services.submissions import (
+from integrations.pipeline.operations import operation_request
+from integrations.pipeline.submissions import (
     submission_approve,
     submission_cancel,
     submission_create,

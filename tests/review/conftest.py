@@ -9,7 +9,7 @@ import yaml
 from caio_integration.contracts import validate_text
 
 from contracts_app.models import ContractRevision
-from integrations.services.catalogue import catalogue_publish_revision
+from integrations.catalogue.publishing import catalogue_publish_revision
 from tests.factories import ContractFactory
 
 BASE = {

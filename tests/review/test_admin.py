@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integrations.models import Event, Submission, SubmissionStatus
-from integrations.services.submissions import submission_approve, submission_create
+from integrations.pipeline.submissions import submission_approve, submission_create
 from tests.factories import StaffFactory
 from tests.review.conftest import add_revision, contract_data
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations import changes as c
-from integrations.changes import compare, is_breaking, major_bumped, text_diff
+from integrations.review import changes as c
+from integrations.review.changes import compare, is_breaking, major_bumped, text_diff
 from tests.review.conftest import contract_data
 
 pytestmark = pytest.mark.smoke

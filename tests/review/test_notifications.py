@@ -8,7 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from integrations.models import Submission, SubmissionStatus
-from integrations.services.submissions import (
+from integrations.pipeline.submissions import (
     submission_approve,
     submission_create,
     submission_register,
@@ -143,7 +143,7 @@ def test_nothing_is_sent_for_a_step_that_rolled_back(make_contract, mailoutbox,
 
 def test_under_auto_review_nobody_is_asked_to_review(make_contract, reviewer, mailoutbox, settings):
     from integrations.models import Event
-    from integrations.notifications import notify_event
+    from integrations.pipeline.notifications import notify_event
 
     settings.PORTAL_REVIEW = "auto"
     submission = submit(make_contract())

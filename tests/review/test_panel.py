@@ -11,7 +11,7 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
-from integrations.services.submissions import submission_approve, submission_create
+from integrations.pipeline.submissions import submission_approve, submission_create
 from tests.factories import ContractFactory
 from tests.review.conftest import add_revision, contract_data
 
@@ -153,7 +153,7 @@ def test_cancel_is_offered_only_while_it_is_still_possible(owner_client, make_co
 
 
 def test_a_rejection_shows_the_reviewers_reason(owner_client, make_contract, reviewer):
-    from integrations.services.submissions import submission_reject
+    from integrations.pipeline.submissions import submission_reject
 
     contract = make_contract()
     submission = submission_create(contract=contract, revision=contract.latest_revision,

@@ -2,8 +2,8 @@
 
 import pytest
 
-from integrations.changes import CAPABILITY_REMOVED, MAJOR_BUMP_MISSING
-from integrations.review import version_history
+from integrations.review.changes import CAPABILITY_REMOVED, MAJOR_BUMP_MISSING
+from integrations.review.services import version_history
 from tests.review.conftest import add_revision, contract_data
 
 pytestmark = pytest.mark.django_db

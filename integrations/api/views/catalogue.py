@@ -17,8 +17,8 @@ from integrations.api.serializers import (
 )
 from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
 from integrations.catalogue.forms import CatalogueFilterForm
+from integrations.catalogue.selectors import CataloguePage, catalogue_service, catalogue_versions
 from integrations.models import RegisteredService, ServiceStatus
-from integrations.selectors import CataloguePage, catalogue_service, catalogue_versions
 
 TAG = "services"
 LIST_CAP = 2000  # counted exactly up to here (as the HTML catalogue)

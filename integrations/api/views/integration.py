@@ -14,7 +14,6 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from contracts_app.models import Contract
 from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
-from integrations import discovery
 from integrations.api import parsers
 from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
 from integrations.api.jsonsafe import json_safe
@@ -37,8 +36,9 @@ from integrations.api.services import (
     register_from_text,
 )
 from integrations.api.views.base import MULTIPART_PARSERS, BaseApiView, errors
+from integrations.catalogue import discovery
 from integrations.models import Submission
-from integrations.services.errors import PipelineError
+from integrations.pipeline.errors import PipelineError
 
 TAG = "integration"
 UPLOAD_SUFFIXES = (".yaml", ".yml")

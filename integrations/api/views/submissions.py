@@ -15,8 +15,8 @@ from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import SubmissionDetailSerializer, SubmissionSerializer
 from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
 from integrations.models import Event, Submission
-from integrations.services.errors import PipelineError
-from integrations.services.submissions import submission_cancel
+from integrations.pipeline.errors import PipelineError
+from integrations.pipeline.submissions import submission_cancel
 
 TAG = "submissions"
 SUBMISSION_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="Submission id.")

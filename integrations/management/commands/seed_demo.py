@@ -25,18 +25,18 @@ from django.utils import timezone
 
 from contracts_app.models import Contract, ContractRevision
 from integrations.catalogue import demo
+from integrations.catalogue.publishing import (
+    catalogue_entry_terms,
+    catalogue_entry_values,
+    catalogue_publish_revision,
+    version_fields,
+)
 from integrations.models import (
     CatalogueEntry,
     CatalogueTerm,
     RegisteredService,
     ServiceStatus,
     ServiceVersion,
-)
-from integrations.services.catalogue import (
-    catalogue_entry_terms,
-    catalogue_entry_values,
-    catalogue_publish_revision,
-    version_fields,
 )
 
 CHUNK = 5000
@@ -102,7 +102,7 @@ class Command(BaseCommand):
         from django.core.cache import cache
         from django.db import connection
 
-        from integrations.discovery import TERM_COUNTS_CACHE_KEY
+        from integrations.catalogue.discovery import TERM_COUNTS_CACHE_KEY
 
         cache.delete(TERM_COUNTS_CACHE_KEY)
         if connection.vendor == "postgresql" and not connection.in_atomic_block:

@@ -20,13 +20,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from integrations.core import CoreError, CorePermanentError, CoreResult, get_gateway
+from integrations.catalogue.publishing import catalogue_publish_revision, semver_key
 from integrations.models import OPEN_SUBMISSION_STATUSES, RegisteredService, Submission
 from integrations.models import SubmissionStatus as S
-from integrations.prebuilt import CompiledValues, JoinedLookup, update_where
-from integrations.services.catalogue import catalogue_publish_revision, semver_key
-from integrations.services.errors import SubmissionError
-from integrations.services.events import event_record
+from integrations.pipeline.core import CoreError, CorePermanentError, CoreResult, get_gateway
+from integrations.pipeline.errors import SubmissionError
+from integrations.pipeline.events import event_record
+from integrations.pipeline.hotpath import CompiledValues, JoinedLookup, update_where
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
 
 
 # The registered services that share the contract or its service id: compiled once, because the
-# worker runs it for every claim (see integrations/prebuilt.py).
+# worker runs it for every claim (see integrations/pipeline/hotpath.py).
 _registration_rows = CompiledValues(
     lambda contract_id, service_id: (
         RegisteredService.objects.filter(Q(contract_id=contract_id) | Q(service_id=service_id))
@@ -292,7 +292,7 @@ Outcome = CoreResult | CoreError
 def submission_register(*, submission_id: int) -> None:
     """Claim a queued submission, register it with the core, and record the outcome.
 
-    The three steps are also used one by one by the worker's pipeline (integrations/worker.py),
+    The three steps are also used one by one by the worker's pipeline (integrations/pipeline/worker.py),
     which overlaps one registration's core call with recording the one before it.
     """
     claim = submission_claim(submission_id=submission_id)
@@ -341,7 +341,7 @@ def submission_claim(*, submission_id: int) -> Claim | None:
 @functools.cache
 def _claimed_submission() -> JoinedLookup:
     """The claimed row with its contract, owner and revision (not its text or diagnostics: they
-    are neither sent nor shown): `select_related`, built once (see integrations/prebuilt.py)."""
+    are neither sent nor shown): `select_related`, built once (see integrations/pipeline/hotpath.py)."""
     return JoinedLookup(Submission, ("contract__owner", "revision"),
                         defer={"revision": ("text", "diagnostics")})
 

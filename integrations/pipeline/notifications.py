@@ -128,7 +128,7 @@ def notify_submission(*, submission: Submission, kind: str) -> int:
     return notify_developer(submission=submission)
 
 
-# The event kinds (written by integrations/services) after which a status is announced.
+# The event kinds (written by the pipeline services) after which a status is announced.
 NOTIFYING_KINDS: dict[str, tuple[str, ...]] = {
     SubmissionStatus.PENDING_REVIEW: ("submitted",),
     SubmissionStatus.REGISTERED: ("registered",),

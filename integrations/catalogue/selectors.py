@@ -1,6 +1,6 @@
 """Catalogue reads: the public listing (discovery + text search + owner), facets, service pages.
 
-Matching rules live in integrations/discovery.py only; this module adds what a page needs on
+Matching rules live in integrations/catalogue/discovery.py only; this module adds what a page needs on
 top of discovery's QuerySet.
 """
 
@@ -14,10 +14,10 @@ from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 
-from integrations import discovery
-from integrations.discovery import DiscoveryQuery
+from integrations.catalogue import discovery
+from integrations.catalogue.discovery import DiscoveryQuery
+from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
 from integrations.models import CatalogueEntry, RegisteredService, ServiceVersion
-from integrations.services.catalogue import CAPABILITY, LANGUAGE
 
 SORT_RELEVANCE = "relevance"
 CATALOGUE_SORTS = {

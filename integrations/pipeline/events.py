@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integrations.models import Event
-from integrations.prebuilt import insert_instance
+from integrations.pipeline.hotpath import insert_instance
 
 ACTORS = ("user", "worker", "sweeper", "system")
 
@@ -22,7 +22,9 @@ def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
         contract=contract, kind=kind, message=message, actor=actor, actor_user=actor_user,
         submission=submission, operation=operation,
     ))
-    from integrations.notifications import notify_on_commit  # emails after the step commits
+    from integrations.pipeline.notifications import (
+        notify_on_commit,  # emails after the step commits
+    )
 
     notify_on_commit(event, committed=submission if submission_committed else None)
     return event

@@ -21,7 +21,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from contracts_app.models import Contract
 from integrations.models import OperationKind, RegisteredService, ServiceStatus
-from integrations.panel import actor_name, build_panel, submissions_summary
+from integrations.review.selectors import actor_name, build_panel, submissions_summary
 
 
 def _signed_in(view):
@@ -111,8 +111,8 @@ def summary(request: HttpRequest) -> HttpResponse:
 @require_POST
 @_signed_in
 def submit(request: HttpRequest, service_id: str) -> HttpResponse:
-    from integrations.services.errors import PipelineError
-    from integrations.services.submissions import submission_create
+    from integrations.pipeline.errors import PipelineError
+    from integrations.pipeline.submissions import submission_create
 
     contract = _contract(request, service_id)
     latest = contract.revisions.order_by("-number").first()
@@ -133,8 +133,8 @@ def submit(request: HttpRequest, service_id: str) -> HttpResponse:
 @require_POST
 @_signed_in
 def cancel(request: HttpRequest, service_id: str) -> HttpResponse:
-    from integrations.services.errors import PipelineError
-    from integrations.services.submissions import submission_cancel
+    from integrations.pipeline.errors import PipelineError
+    from integrations.pipeline.submissions import submission_cancel
 
     contract = _contract(request, service_id)
     submission = build_panel(contract=contract).submission
@@ -162,8 +162,8 @@ OPERATION_TEXT = {
 
 
 def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse:
-    from integrations.services.errors import PipelineError
-    from integrations.services.operations import operation_request
+    from integrations.pipeline.errors import PipelineError
+    from integrations.pipeline.operations import operation_request
 
     contract = _contract(request, service_id)
     service = RegisteredService.objects.filter(contract=contract).first()

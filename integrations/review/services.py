@@ -1,6 +1,6 @@
 """The reviewer's side of registration: the review policy and what a reviewer reads.
 
-Decisions go through the pipeline's services (integrations/services/submissions.py), which make
+Decisions go through the pipeline's services (integrations/pipeline/submissions.py), which make
 the state transitions, write them on the timeline and refuse what is not allowed (approving your
 own submission, rejecting without a reason). This module adds what the reviewer reads (the diff
 against the registered version) and the bulk policy: a bulk approval never approves a submission
@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from integrations.changes import Change, DiffLine, compare, is_breaking, text_diff
 from integrations.models import RegisteredService, ServiceVersion, Submission
+from integrations.review.changes import Change, DiffLine, compare, is_breaking, text_diff
 
 
 def decision_errors() -> tuple[type[Exception], ...]:
     """The exceptions a decision may raise, each with a `.message` for the reviewer."""
-    from integrations.services.errors import PipelineError
+    from integrations.pipeline.errors import PipelineError
 
     return (PipelineError,)
 
@@ -68,21 +68,21 @@ def submission_diff(*, submission: Submission, registered: ServiceVersion | None
 
 def review_approve(*, submission: Submission, reviewer) -> Submission:
     """Approve one submission (the pipeline refuses a reviewer's own submission)."""
-    from integrations.services.submissions import submission_approve
+    from integrations.pipeline.submissions import submission_approve
 
     return submission_approve(submission=submission, reviewer=reviewer)
 
 
 def review_reject(*, submission: Submission, reviewer, reason: str) -> Submission:
     """Reject one submission; the reason is required and reaches the developer."""
-    from integrations.services.submissions import submission_reject
+    from integrations.pipeline.submissions import submission_reject
 
     return submission_reject(submission=submission, reviewer=reviewer, reason=reason)
 
 
 def review_retry(*, submission: Submission, reviewer) -> Submission:
     """Send a failed submission back to the worker (with a new idempotency key)."""
-    from integrations.services.submissions import submission_retry
+    from integrations.pipeline.submissions import submission_retry
 
     return submission_retry(submission=submission, user=reviewer)
 

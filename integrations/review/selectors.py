@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from integrations.changes import compare
+from integrations.catalogue.publishing import semver_key
 from integrations.models import (
     Event,
     OperationStatus,
@@ -18,7 +18,7 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
-from integrations.services.catalogue import semver_key
+from integrations.review.changes import compare
 
 # Submission states in which a developer may still cancel (before a worker claims it).
 CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)

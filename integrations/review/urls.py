@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from integrations import views
+from integrations.review import views
 
 urlpatterns = [
     path("submissions/", views.summary, name="summary"),

@@ -13,13 +13,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from integrations.core import CorePermanentError, CoreTransientError, get_gateway
+from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import OperationKind, RegisteredService, ServiceOperation, ServiceStatus
 from integrations.models import OperationStatus as O
-from integrations.services.catalogue import catalogue_set_status
-from integrations.services.errors import OperationError
-from integrations.services.events import event_record
-from integrations.services.submissions import CLAIM_TOLERANCE, SWEEP_BATCH, backoff_delay
+from integrations.pipeline.core import CorePermanentError, CoreTransientError, get_gateway
+from integrations.pipeline.errors import OperationError
+from integrations.pipeline.events import event_record
+from integrations.pipeline.submissions import CLAIM_TOLERANCE, SWEEP_BATCH, backoff_delay
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from integrations.core.base import (
+from integrations.pipeline.core.base import (
     CoreError,
     CoreGateway,
     CorePermanentError,
@@ -25,13 +25,13 @@ __all__ = [
 def get_gateway() -> CoreGateway:
     """The gateway the settings choose. The HTTP client (and its connection pool) is reused."""
     if settings.CAIO_CORE_URL:
-        from integrations.core.http import http_gateway
+        from integrations.pipeline.core.http import http_gateway
 
         return http_gateway(
             url=settings.CAIO_CORE_URL,
             token=settings.CAIO_CORE_TOKEN,
             timeout=float(settings.CAIO_CORE_TIMEOUT),
         )
-    from integrations.core.local import LocalCoreGateway
+    from integrations.pipeline.core.local import LocalCoreGateway
 
     return LocalCoreGateway()

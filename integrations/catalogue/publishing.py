@@ -19,7 +19,7 @@ from integrations.models import (
     ServiceStatus,
     ServiceVersion,
 )
-from integrations.prebuilt import insert_instance, update_where
+from integrations.pipeline.hotpath import insert_instance, update_where
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"

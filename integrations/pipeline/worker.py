@@ -3,7 +3,7 @@
 A registration is mostly waiting: the CAIO core takes tens of milliseconds to answer, and the
 portal's own work around the call (the claim before it; the catalogue, the timeline and the email
 after it) is about as long again. Done one after the other, a worker process spends half its time
-idle. So each process runs the three steps of `integrations.services.submissions` as a pipeline:
+idle. So each process runs the three steps of `integrations.pipeline.submissions` as a pipeline:
 
     task (main thread)   submission_claim     -> hands the claim to the caller, returns
     caller thread        submission_call_core -> ONE core call at a time per process
@@ -40,7 +40,7 @@ from typing import TypeVar
 from celery.signals import worker_process_shutdown
 from django.db import InterfaceError, OperationalError, connections
 
-from integrations.services.submissions import (
+from integrations.pipeline.submissions import (
     Claim,
     submission_call_core,
     submission_claim,

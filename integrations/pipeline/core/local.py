@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from integrations.core.base import CorePermanentError, CoreResult
 from integrations.models import LocalCoreEntry
+from integrations.pipeline.core.base import CorePermanentError, CoreResult
 
 
 def _result(entry: LocalCoreEntry) -> CoreResult:

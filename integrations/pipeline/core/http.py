@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from integrations.core.base import CorePermanentError, CoreResult, CoreTransientError
+from integrations.pipeline.core.base import CorePermanentError, CoreResult, CoreTransientError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ Rules:
 - default order: cost per request (in the query's currency; none or another currency sorts
   last), then p95 latency (missing last), then service_id.
 
-The catalogue list (integrations/selectors.py) extends the QuerySet with text search, an owner
+The catalogue list (integrations/catalogue/selectors.py) extends the QuerySet with text search, an owner
 filter and pagination; the REST API reuses it. `explain(entry, query)` says why a row matched.
 """
 
@@ -33,8 +33,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import Case, Count, DecimalField, F, OrderBy, QuerySet, Value, When
 
+from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
 from integrations.models import CatalogueEntry, CatalogueTerm
-from integrations.services.catalogue import CAPABILITY, LANGUAGE
 
 DEFAULT_CURRENCY = "USD"
 DEFAULT_LIMIT = 20
