@@ -1,6 +1,6 @@
 """Registration and the catalogue: submissions, operations, their timeline, registered services.
 
-State machines are in ../shared/design.md and docs/architecture.md. Transitions happen only in
+State machines are in docs/pipeline.md; the packages are pictured in docs/architecture.md. Transitions happen only in
 integrations/pipeline (conditional UPDATEs); these models hold data and constraints.
 """
 
@@ -34,7 +34,28 @@ OPEN_SUBMISSION_STATUSES = (
 )
 
 
-class Submission(models.Model):
+class LeasedJob(models.Model):
+    """What every job a worker claims carries: submissions and service operations.
+
+    A worker claims a job with a conditional UPDATE that moves it to its running status, adds one
+    to `attempts` (the fencing token of every later update) and sets `lease_until`. A retry waits
+    in `next_attempt_at`; the sweeper re-sends jobs whose message was lost and takes back those
+    whose lease passed. The functions that do all this are in integrations/pipeline/jobs.py.
+    """
+
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Submission(LeasedJob):
     """A request to register one revision of a contract with the CAIO core."""
 
     contract = models.ForeignKey(
@@ -49,11 +70,6 @@ class Submission(models.Model):
     status = models.CharField(
         max_length=20, choices=SubmissionStatus.choices, default=SubmissionStatus.PENDING_REVIEW
     )
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
     core_reference = models.CharField(max_length=200, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,8 +79,6 @@ class Submission(models.Model):
         related_name="reviewed_submissions",
     )
     reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or failed.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -100,7 +114,7 @@ class OperationStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class ServiceOperation(models.Model):
+class ServiceOperation(LeasedJob):
     """A deprecate or withdraw asked of a registered service, run by a worker."""
 
     service = models.ForeignKey(
@@ -120,13 +134,6 @@ class ServiceOperation(models.Model):
     status = models.CharField(
         max_length=10, choices=OperationStatus.choices, default=OperationStatus.QUEUED
     )
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at"]

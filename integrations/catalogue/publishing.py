@@ -19,7 +19,6 @@ from integrations.models import (
     ServiceStatus,
     ServiceVersion,
 )
-from integrations.pipeline.hotpath import insert_instance, update_where
 
 _SEMVER = re.compile(
     r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
@@ -98,8 +97,8 @@ def catalogue_publish_revision(
     """
     data = revision.data
     if new_service:
-        service = insert_instance(RegisteredService(contract=contract,
-                                                    service_id=contract.service_id))
+        service = RegisteredService.objects.create(contract=contract,
+                                                   service_id=contract.service_id)
         created = True
     else:
         service, created = RegisteredService.objects.select_for_update().get_or_create(
@@ -116,7 +115,7 @@ def catalogue_publish_revision(
         except ServiceVersion.DoesNotExist:
             pass
     if version is None:
-        version = insert_instance(ServiceVersion(service=service, version=data["version"], **fields))
+        version = ServiceVersion.objects.create(service=service, version=data["version"], **fields)
     else:
         for name, value in fields.items():
             setattr(version, name, value)
@@ -125,8 +124,8 @@ def catalogue_publish_revision(
     if service.status == ServiceStatus.WITHDRAWN:
         service.status = ServiceStatus.ACTIVE
     service.updated_at = timezone.now()
-    update_where(RegisteredService, where={"id": service.pk}, values={  # save(update_fields=...)
-        "current_version": version.pk, "status": service.status, "updated_at": service.updated_at})
+    RegisteredService.objects.filter(pk=service.pk).update(
+        current_version=version, status=service.status, updated_at=service.updated_at)
     catalogue_refresh_entry(service=service, new=created)
     return service, version
 
@@ -211,7 +210,7 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
         entry_pk=service.pk, capabilities=values["capabilities"], languages=values["languages"]
     )
     if new:
-        entry = insert_instance(CatalogueEntry(registered_service=service, **values))
+        entry = CatalogueEntry.objects.create(registered_service=service, **values)
         CatalogueTerm.objects.bulk_create(terms)
         return entry
     entry, created = CatalogueEntry.objects.update_or_create(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from integrations.models import Event
-from integrations.pipeline.hotpath import insert_instance
+from integrations.pipeline.notifications import notify_on_commit
 
 ACTORS = ("user", "worker", "sweeper", "system")
 
@@ -18,13 +18,10 @@ def event_record(*, contract, kind: str, message: str = "", actor: str = "user",
     """
     if actor not in ACTORS:
         raise ValueError(f"unknown actor {actor!r}")
-    event = insert_instance(Event(  # Event.objects.create(), without compiling the INSERT
+    event = Event.objects.create(
         contract=contract, kind=kind, message=message, actor=actor, actor_user=actor_user,
         submission=submission, operation=operation,
-    ))
-    from integrations.pipeline.notifications import (
-        notify_on_commit,  # emails after the step commits
     )
-
+    # The email goes after the step commits, so nothing is sent for a step that rolled back.
     notify_on_commit(event, committed=submission if submission_committed else None)
     return event

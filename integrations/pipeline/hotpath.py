@@ -1,40 +1,125 @@
-"""Statements built once per process, for the registration worker's hot path only.
+"""The worker's hot statements, built once per process, each with its ORM twin beside it.
 
-Django compiles a query every time it runs. On the benchmark host that costs about 1 ms of CPU
-for the claim's conditional UPDATE, 1.4 ms for the registration check and 2 ms for a
-four-table `select_related(...).get()`: more than the database spends on them, for statements
-the worker runs once per registration with only their parameters changing. So:
+Why this module exists: Django compiles a query every time it runs. On the benchmark host that
+costs about 1 ms of CPU for a claim's conditional UPDATE, 1.4 ms for the registration check and
+2 ms for the four-table `select_related(...).get()` of a claimed submission: more than the
+database spends on them, for statements the worker runs once per registration with only their
+parameters changing. Built once, they took the pipeline from 62.7-69.4 to 71.0-72.5
+registrations/s in same-host interleaved runs (docs/pipeline.md, "Where the time goes").
 
-- `JoinedLookup`: a primary-key look-up with some foreign keys, like `select_related`, as one
-  join built once; the values go through the ORM's own converters and `Model.from_db`.
-- `CompiledValues`: a `values_list` QuerySet compiled by the ORM once, then run with new
-  arguments.
-- `update_where`: `Model.objects.filter(a=..., b=...).update(...)` for equality filters, as one
-  UPDATE whose values the fields themselves prepare (`get_db_prep_save`).
-- `insert_instance`: `instance.save()` for a new row, as one INSERT the same way (it falls back
-  to `save()` when a pre_save or post_save receiver is connected for the model).
+So this is a second way to write a query, kept to these few statements. Every public function
+`name` has a twin `name_orm` right below it: the same statement as an ordinary QuerySet, which
+says what the fast one means. `tests/pipeline/test_hotpath.py` runs each pair on the same rows, on
+SQLite and PostgreSQL, and compares what they return and what they leave in the database. No
+other module holds SQL text or placeholder values: the job engine (jobs.py) and the submissions
+service call these functions by name.
 
-Everything else stays ordinary ORM code. `tests/pipeline/test_prebuilt.py` checks each against
-the ORM on both databases.
+- `claim_job`: the conditional claim of a due job (submissions and service operations).
+- `fenced_update`: an update that holds only while the job is still this attempt's.
+- `load_claimed_submission`: a claimed submission with its contract, owner and revision.
+- `registration_rows`: the registered services that share a contract or its service id.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from django.db import connections
-from django.db.models import ForeignKey, Model, QuerySet
-from django.db.models.signals import post_save, pre_save
+from django.db.models import F, ForeignKey, Model, Q, QuerySet
+
+from integrations.models import RegisteredService, Submission
+
+# --- the statements ---------------------------------------------------------------------------
 
 
-class JoinedLookup:
+def claim_job(model: type[Model], *, pk: int, waiting: str, running: str, now: datetime,
+              lease_until: datetime, due_by: datetime) -> int:
+    """Claim job `pk` if it is `waiting` and due by `due_by`: it becomes `running`, its attempt
+    count goes up by one and it is leased until `lease_until`. Returns the rows changed (0 or 1)."""
+    return _update(model, where={"id": pk, "status": waiting}, due_by=due_by,
+                   values={"status": running, "updated_at": now, "lease_until": lease_until},
+                   increment=("attempts",))
+
+
+def claim_job_orm(model: type[Model], *, pk: int, waiting: str, running: str, now: datetime,
+                  lease_until: datetime, due_by: datetime) -> int:
+    return (model.objects.filter(pk=pk, status=waiting)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=due_by))
+            .update(status=running, attempts=F("attempts") + 1, updated_at=now,
+                    lease_until=lease_until))
+
+
+def fenced_update(model: type[Model], *, pk: int, running: str, attempt: int,
+                  values: dict[str, Any]) -> bool:
+    """Update job `pk` only if it is still `running` under attempt `attempt` (nobody took it
+    back and claimed it again since). True when it did."""
+    return _update(model, where={"id": pk, "status": running, "attempts": attempt},
+                   values=values) == 1
+
+
+def fenced_update_orm(model: type[Model], *, pk: int, running: str, attempt: int,
+                      values: dict[str, Any]) -> bool:
+    return model.objects.filter(pk=pk, status=running, attempts=attempt).update(**values) == 1
+
+
+# The claimed row with its contract, owner and revision; not the revision's text or diagnostics,
+# which are neither sent to the core nor shown in the email.
+_CLAIMED_RELATED = ("contract__owner", "revision")
+_CLAIMED_DEFERRED = {"revision": ("text", "diagnostics")}
+
+
+def load_claimed_submission(pk: int) -> Submission:
+    """Submission `pk` with `contract.owner` and `revision` loaded in one query."""
+    return _claimed_submission_lookup().get(pk)
+
+
+def load_claimed_submission_orm(pk: int) -> Submission:
+    return (Submission.objects.select_related(*_CLAIMED_RELATED)
+            .defer(*[f"{path}__{name}" for path, names in _CLAIMED_DEFERRED.items()
+                     for name in names])
+            .get(pk=pk))
+
+
+@functools.cache
+def _claimed_submission_lookup() -> _JoinedLookup:
+    return _JoinedLookup(Submission, _CLAIMED_RELATED, defer=_CLAIMED_DEFERRED)
+
+
+def registration_rows(contract_id: int, service_id: str) -> list[tuple]:
+    """(contract id, owner id, current version, current version key) of each registered service
+    that belongs to contract `contract_id` or uses `service_id`."""
+    return _registration_rows(contract_id, service_id)
+
+
+def registration_rows_orm(contract_id: int, service_id: str) -> list[tuple]:
+    return list(_registration_query(contract_id, service_id))
+
+
+def _registration_query(contract_id, service_id) -> QuerySet:
+    return (RegisteredService.objects.filter(Q(contract_id=contract_id) | Q(service_id=service_id))
+            .values_list("contract_id", "contract__owner_id", "current_version__version",
+                         "current_version__version_key")
+            .order_by())
+
+
+# --- how they are built -----------------------------------------------------------------------
+
+
+def _quote(connection, name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+class _JoinedLookup:
     """`select_related` for one primary key, built once. Deferred fields stay deferred (reading
     one loads it, as with `.defer()`), and related instances are cached on their parents, so
     `submission.contract.owner` is no further query. Only forward, non-null foreign keys: an
-    INNER JOIN then finds exactly one row."""
+    INNER JOIN then finds exactly one row. Values go through the ORM's own converters and
+    `Model.from_db`."""
 
     def __init__(self, model: type[Model], related: tuple[str, ...] = (),
                  defer: dict[str, tuple[str, ...]] | None = None, using: str = "default"):
@@ -55,6 +140,7 @@ class JoinedLookup:
         models = {"": model}
         aliases = {"": "t0"}
         joins = []
+        connection = connections[using]
         for index, path in enumerate(paths):
             if path:
                 parent, _, name = path.rpartition("__")
@@ -65,8 +151,9 @@ class JoinedLookup:
                 models[path] = target
                 aliases[path] = f"t{index}"
                 joins.append(
-                    f'INNER JOIN "{target._meta.db_table}" {aliases[path]} ON '
-                    f'{aliases[path]}."{fk.target_field.column}" = {aliases[parent]}."{fk.column}"'
+                    f"INNER JOIN {_quote(connection, target._meta.db_table)} {aliases[path]} ON "
+                    f"{aliases[path]}.{_quote(connection, fk.target_field.column)} = "
+                    f"{aliases[parent]}.{_quote(connection, fk.column)}"
                 )
             else:
                 parent, fk, target = None, None, model
@@ -75,10 +162,10 @@ class JoinedLookup:
             if target._meta.pk not in fields:
                 raise ValueError(f"{path or model.__name__}: the primary key cannot be deferred")
             self._nodes.append((path, target, aliases[path], fields, parent, fk))
-        columns = ", ".join(f'{alias}."{f.column}"' for _, _, alias, fields, _, _ in self._nodes
-                            for f in fields)
-        self.sql = (f'SELECT {columns} FROM "{model._meta.db_table}" t0 {" ".join(joins)} '
-                    f'WHERE t0."{model._meta.pk.column}" = %s')
+        columns = ", ".join(f"{alias}.{_quote(connection, f.column)}"
+                            for _, _, alias, fields, _, _ in self._nodes for f in fields)
+        self.sql = (f"SELECT {columns} FROM {_quote(connection, model._meta.db_table)} t0 "
+                    f"{' '.join(joins)} WHERE t0.{_quote(connection, model._meta.pk.column)} = %s")
         self._converters: WeakKeyDictionary = WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -122,7 +209,7 @@ class JoinedLookup:
         return instances[""]
 
 
-class CompiledValues:
+class _CompiledValues:
     """A `values_list` QuerySet compiled by the ORM once, then run with new arguments.
 
     `factory(*sentinels)` builds the QuerySet; each sentinel must be a value that appears exactly
@@ -163,80 +250,57 @@ class CompiledValues:
             return cursor.fetchall()
 
 
-def update_where(model: type[Model], *, where: dict[str, Any], values: dict[str, Any],
-                 increment: Sequence[str] = (), extra: str = "", extra_values: Sequence = (),
-                 using: str = "default") -> int:
+# Values no real argument has, so the compiled statement's parameters can be found by value.
+_registration_rows = _CompiledValues(_registration_query, -7_340_271, "\x00service-id\x00")
+
+
+def _update(model: type[Model], *, where: dict[str, Any], values: dict[str, Any],
+            increment: Sequence[str] = (), due_by: datetime | None = None,
+            using: str = "default") -> int:
     """`model.objects.filter(**where).update(**values)` as one UPDATE built without the ORM's
     compiler; returns the number of rows changed.
 
-    `where`: field names and values compared with `=` (not None). `increment`: fields set to
-    themselves + 1. `extra`: one more SQL condition, ANDed, written with column names and `%s`
-    placeholders, and its values as (field name, value) pairs so each field prepares its own.
+    `where`: fields compared with `=` (None is refused: use the ORM for IS NULL). A model
+    instance given for a foreign key stands for its primary key, in `where` and `values` alike,
+    as in `.filter()` and `.update()`. `increment`: fields set to themselves + 1. `due_by`: the
+    row's `next_attempt_at` is unset or not after it.
     """
     connection = connections[using]
     opts = model._meta
 
-    def prepared(name: str, value: Any, *, save: bool) -> Any:
+    def prepared(name: str, value: Any, *, save: bool) -> tuple[str, Any]:
         field = opts.get_field(name)
+        if hasattr(value, "prepare_database_save"):  # a model instance, as .update() takes it
+            if not field.remote_field:
+                raise TypeError(f"{model.__name__}.{name} is not a foreign key; it cannot take "
+                                f"the model instance {value!r}")
+            value = value.prepare_database_save(field)
+        column = _quote(connection, field.column)
         if save:
-            return field.get_db_prep_save(value, connection)
-        return field.get_db_prep_value(value, connection, prepared=False)
+            return column, field.get_db_prep_save(value, connection)
+        return column, field.get_db_prep_value(value, connection, prepared=False)
 
-    quote = connection.ops.quote_name
     sets, params = [], []
     for name, value in values.items():
-        sets.append(f"{quote(opts.get_field(name).column)} = %s")
-        params.append(prepared(name, value, save=True))
+        column, param = prepared(name, value, save=True)
+        sets.append(f"{column} = %s")
+        params.append(param)
     for name in increment:
-        column = quote(opts.get_field(name).column)
+        column = _quote(connection, opts.get_field(name).column)
         sets.append(f"{column} = {column} + 1")
     conditions = []
     for name, value in where.items():
         if value is None:
-            raise ValueError(f"{name}: use `extra` for IS NULL conditions")
-        conditions.append(f"{quote(opts.get_field(name).column)} = %s")
-        params.append(prepared(name, value, save=False))
-    if extra:
-        conditions.append(f"({extra})")
-        params.extend(prepared(name, value, save=False) for name, value in extra_values)
-    sql = (f"UPDATE {quote(opts.db_table)} SET {', '.join(sets)} "
+            raise ValueError(f"{name}: a None condition needs IS NULL; use the ORM")
+        column, param = prepared(name, value, save=False)
+        conditions.append(f"{column} = %s")
+        params.append(param)
+    if due_by is not None:
+        column, param = prepared("next_attempt_at", due_by, save=False)
+        conditions.append(f"({column} IS NULL OR {column} <= %s)")
+        params.append(param)
+    sql = (f"UPDATE {_quote(connection, opts.db_table)} SET {', '.join(sets)} "
            f"WHERE {' AND '.join(conditions)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
-
-
-def insert_instance(instance: Model, *, using: str = "default") -> Model:
-    """`instance.save()` for a new row, as one INSERT built without the ORM's compiler.
-
-    Each field prepares its own value as the ORM does (`pre_save`, so auto_now_add is set, then
-    `get_db_prep_save`), the primary key comes back with RETURNING (or lastrowid), and the
-    instance is marked saved. No signals are sent, so a model with pre_save or post_save
-    receivers goes through `save()` instead.
-    """
-    model = type(instance)
-    if pre_save.has_listeners(model) or post_save.has_listeners(model):
-        instance.save(force_insert=True, using=using)
-        return instance
-    connection = connections[using]
-    opts = model._meta
-    pk = opts.pk
-    fields = [f for f in opts.concrete_fields if not getattr(f, "generated", False)
-              and not (f is pk and getattr(instance, pk.attname) is None)]
-    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    quote = connection.ops.quote_name
-    sql = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))})")
-    needs_pk = getattr(instance, pk.attname) is None
-    returning = needs_pk and connection.features.can_return_columns_from_insert
-    if returning:
-        sql += f" RETURNING {quote(pk.column)}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        if needs_pk:
-            new_pk = (cursor.fetchone()[0] if returning
-                      else connection.ops.last_insert_id(cursor, opts.db_table, pk.column))
-            setattr(instance, pk.attname, new_pk)
-    instance._state.adding = False
-    instance._state.db = using
-    return instance

@@ -1,16 +1,16 @@
 """Service operations: deprecate (catalogue only) and withdraw (deregister at the core, then the
-catalogue). Same rules as submissions: a conditional claim with a lease, retries with backoff and
-the same idempotency key, an attempt limit, the sweeper, and an Event for every step.
+catalogue). They are jobs of the same engine as submissions (integrations/pipeline/jobs.py): a
+conditional claim with a lease, retries with backoff and the same idempotency key, an attempt
+limit, the sweeper, and an Event for every step.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from integrations.catalogue.publishing import catalogue_set_status
@@ -19,7 +19,15 @@ from integrations.models import OperationStatus as O
 from integrations.pipeline.core import CorePermanentError, CoreTransientError, get_gateway
 from integrations.pipeline.errors import OperationError
 from integrations.pipeline.events import event_record
-from integrations.pipeline.submissions import CLAIM_TOLERANCE, SWEEP_BATCH, backoff_delay
+from integrations.pipeline.jobs import (
+    JobKind,
+    attempts_exhausted,
+    job_claim,
+    job_enqueue,
+    job_retry_later,
+    job_update_if_ours,
+    jobs_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,19 +35,16 @@ DONE_STATUS = {OperationKind.DEPRECATE: ServiceStatus.DEPRECATED,
                OperationKind.WITHDRAW: ServiceStatus.WITHDRAWN}
 
 
+OPERATIONS = JobKind(
+    model=ServiceOperation, task="integrations.run_operation", waiting=O.QUEUED,
+    running=O.RUNNING, overdue=(O.QUEUED,), event_field="operation",
+    contract_of=lambda operation: operation.service.contract, related=("service__contract",),
+)
+
+
 def operation_enqueue(operation_id: int, *, countdown: float | None = None) -> None:
     """Send the task after the current transaction commits (at once outside a transaction)."""
-    transaction.on_commit(lambda: _send(operation_id, countdown), robust=True)
-
-
-def _send(operation_id: int, countdown: float | None) -> None:
-    from integrations.tasks import run_operation
-
-    try:
-        run_operation.apply_async((operation_id,), countdown=countdown)
-    except Exception:  # noqa: BLE001 - the row stays queued; the sweeper resends it
-        logger.warning("could not send operation %s; the sweeper will resend it", operation_id,
-                       exc_info=True)
+    job_enqueue(OPERATIONS, operation_id, countdown=countdown)
 
 
 def operation_request(*, service: RegisteredService, kind: str, user,
@@ -84,24 +89,19 @@ def _in_progress(service) -> str:
 
 def operation_run(*, operation_id: int) -> None:
     """What the task calls: claim, call the core for a withdraw, then update the catalogue."""
-    now = timezone.now()
     with transaction.atomic():  # the claim and its event: one commit
-        claimed = ServiceOperation.objects.filter(pk=operation_id, status=O.QUEUED).filter(
-            Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE)
-        ).update(status=O.RUNNING, attempts=F("attempts") + 1, updated_at=now,
-                 lease_until=now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS))
-        if claimed != 1:
+        if not job_claim(OPERATIONS, operation_id):
             return
         operation = ServiceOperation.objects.select_related("service__contract", "successor").get(
             pk=operation_id)
-        attempt, limit = operation.attempts, settings.PIPELINE_MAX_ATTEMPTS
-        if attempt <= limit:
-            event_record(contract=operation.service.contract, operation=operation, actor="worker",
-                         kind="operation_started", message=f"Attempt {attempt} of {limit}: "
-                         f"{operation.kind} {operation.service.service_id}.")
-    if attempt > limit:
-        last = operation.last_error or "the worker was lost during the attempt"
-        _finish(operation, attempt, O.FAILED, f"Gave up after {limit} attempts ({last}).")
+        attempt = operation.attempts
+        exhausted = attempts_exhausted(operation, attempt)
+        if exhausted is None:
+            OPERATIONS.event(operation, actor="worker", kind="operation_started",
+                             message=f"Attempt {attempt} of {settings.PIPELINE_MAX_ATTEMPTS}: "
+                             f"{operation.kind} {operation.service.service_id}.")
+    if exhausted is not None:
+        _finish(operation, attempt, O.FAILED, exhausted)
         return
     note = ""
     if operation.kind == OperationKind.WITHDRAW:
@@ -112,87 +112,33 @@ def operation_run(*, operation_id: int) -> None:
             _finish(operation, attempt, O.FAILED, exc.message)
             return
         except CoreTransientError as exc:
-            _retry_later(operation, attempt, exc.message)
+            job_retry_later(OPERATIONS, job=operation, attempt=attempt, message=exc.message,
+                            fail=lambda job, attempt, message: _finish(job, attempt, O.FAILED,
+                                                                       message))
             return
         note = " (the core did not have it registered)" if result.status == "not_registered" else ""
     _finish(operation, attempt, O.DONE, note)
 
 
 def _finish(operation: ServiceOperation, attempt: int, status: str, message: str) -> None:
-    contract = operation.service.contract
     with transaction.atomic():
-        moved = ServiceOperation.objects.filter(
-            pk=operation.pk, status=O.RUNNING, attempts=attempt,
-        ).update(status=status, lease_until=None, next_attempt_at=None,
-                 last_error=message if status == O.FAILED else "", updated_at=timezone.now())
-        if not moved:
+        if not job_update_if_ours(OPERATIONS, operation, attempt, dict(
+                status=status, lease_until=None, next_attempt_at=None,
+                last_error=message if status == O.FAILED else "", updated_at=timezone.now())):
             return
         if status == O.FAILED:
-            event_record(contract=contract, operation=operation, actor="worker",
-                         kind="operation_failed", message=message)
+            OPERATIONS.event(operation, actor="worker", kind="operation_failed", message=message)
             return
         service = RegisteredService.objects.select_for_update().get(pk=operation.service_id)
         catalogue_set_status(service=service, status=DONE_STATUS[operation.kind],
                              successor=operation.successor)
         past = {"deprecate": "Deprecated", "withdraw": "Withdrawn"}[operation.kind]
         then = f"; successor {operation.successor.service_id}" if operation.successor else ""
-        event_record(contract=contract, operation=operation, actor="worker",
-                     kind=DONE_STATUS[operation.kind], message=f"{past}{then}{message}.")
-
-
-def _retry_later(operation: ServiceOperation, attempt: int, message: str) -> None:
-    if attempt >= settings.PIPELINE_MAX_ATTEMPTS:
-        _finish(operation, attempt, O.FAILED, f"Gave up after {attempt} attempts. Last error: {message}")
-        return
-    delay = backoff_delay(attempt)
-    now = timezone.now()
-    with transaction.atomic():
-        moved = ServiceOperation.objects.filter(
-            pk=operation.pk, status=O.RUNNING, attempts=attempt,
-        ).update(status=O.QUEUED, lease_until=None, last_error=message, updated_at=now,
-                 next_attempt_at=now + timedelta(seconds=delay))
-        if not moved:
-            return
-        event_record(contract=operation.service.contract, operation=operation, actor="worker",
-                     kind="retry_scheduled", message=f"Attempt {attempt} failed: {message} "
-                     f"Next attempt in {delay:.1f}s, with the same idempotency key.")
-        if delay <= settings.PIPELINE_COUNTDOWN_MAX:
-            operation_enqueue(operation.pk, countdown=delay)
+        OPERATIONS.event(operation, actor="worker", kind=DONE_STATUS[operation.kind],
+                         message=f"{past}{then}{message}.")
 
 
 def operations_sweep(*, now: datetime | None = None) -> dict:
-    """Like submissions_sweep: re-send overdue queued operations; running ones past their lease
-    go back to queued. Each re-send is claimed by a conditional UPDATE."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.SWEEPER_GRACE_SECONDS)
-    enqueued: list[int] = []
-    requeued: list[int] = []
-    overdue = (ServiceOperation.objects.filter(status=O.QUEUED, next_attempt_at__lte=cutoff,
-                                               updated_at__lte=cutoff)
-               .select_related("service__contract").order_by("next_attempt_at")[:SWEEP_BATCH])
-    for operation in overdue:
-        with transaction.atomic():
-            moved = ServiceOperation.objects.filter(
-                pk=operation.pk, status=O.QUEUED, updated_at=operation.updated_at,
-            ).update(updated_at=max(now, timezone.now()))
-            if moved:
-                event_record(contract=operation.service.contract, operation=operation,
-                             actor="sweeper", kind="re_enqueued",
-                             message="Overdue and not picked up; sent to the workers again.")
-                operation_enqueue(operation.pk)
-                enqueued.append(operation.pk)
-    expired = (ServiceOperation.objects.filter(status=O.RUNNING, lease_until__lte=cutoff)
-               .select_related("service__contract").order_by("lease_until")[:SWEEP_BATCH])
-    for operation in expired:
-        with transaction.atomic():
-            stamp = timezone.now()
-            moved = ServiceOperation.objects.filter(
-                pk=operation.pk, status=O.RUNNING, lease_until=operation.lease_until,
-            ).update(status=O.QUEUED, lease_until=None, next_attempt_at=stamp, updated_at=stamp)
-            if moved:
-                event_record(contract=operation.service.contract, operation=operation,
-                             actor="sweeper", kind="lease_expired",
-                             message=f"Attempt {operation.attempts} outlived its lease; queued again.")
-                operation_enqueue(operation.pk)
-                requeued.append(operation.pk)
-    return {"enqueued": enqueued, "requeued": requeued}
+    """Re-send overdue queued operations and take back running ones past their lease
+    (integrations/pipeline/jobs.py, `jobs_sweep`)."""
+    return jobs_sweep(OPERATIONS, now=now)

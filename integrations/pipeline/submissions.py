@@ -8,32 +8,43 @@ lost worker left behind.
 
 from __future__ import annotations
 
-import functools
 import logging
-import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from integrations.catalogue.publishing import catalogue_publish_revision, semver_key
-from integrations.models import OPEN_SUBMISSION_STATUSES, RegisteredService, Submission
+from integrations.models import OPEN_SUBMISSION_STATUSES, Submission
 from integrations.models import SubmissionStatus as S
+from integrations.pipeline import hotpath
 from integrations.pipeline.core import CoreError, CorePermanentError, CoreResult, get_gateway
 from integrations.pipeline.errors import SubmissionError
 from integrations.pipeline.events import event_record
-from integrations.pipeline.hotpath import CompiledValues, JoinedLookup, update_where
+from integrations.pipeline.jobs import (
+    JobKind,
+    attempts_exhausted,
+    job_claim,
+    job_enqueue,
+    job_retry_later,
+    job_update_if_ours,
+    jobs_sweep,
+)
 
 logger = logging.getLogger(__name__)
 
+# Submission states in which a developer may still cancel (before a worker claims it).
 CANCELLABLE = (S.PENDING_REVIEW, S.APPROVED, S.QUEUED)
-# A countdown may fire a little before next_attempt_at; a claim accepts that much.
-CLAIM_TOLERANCE = timedelta(seconds=1)
-SWEEP_BATCH = 500
+
+SUBMISSIONS = JobKind(
+    model=Submission, task="integrations.register_submission", waiting=S.QUEUED,
+    running=S.REGISTERING, ready=S.APPROVED, overdue=(S.APPROVED, S.QUEUED),
+    event_field="submission", contract_of=lambda submission: submission.contract,
+    related=("contract",),
+)
 
 
 # --- checks shared by the web side and the worker ------------------------------------------
@@ -57,7 +68,7 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
         key = semver_key(version)
     except ValueError:
         return f"Version {version!r} is not a SemVer version (for example 1.2.3).", False
-    rows = _registration_rows(contract.pk, contract.service_id)
+    rows = hotpath.registration_rows(contract.pk, contract.service_id)
     has_service = False
     for contract_id, owner_id, current, current_key in rows:
         if contract_id != contract.pk:
@@ -74,24 +85,6 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
     return None, has_service
 
 
-# The registered services that share the contract or its service id: compiled once, because the
-# worker runs it for every claim (see integrations/pipeline/hotpath.py).
-_registration_rows = CompiledValues(
-    lambda contract_id, service_id: (
-        RegisteredService.objects.filter(Q(contract_id=contract_id) | Q(service_id=service_id))
-        .values_list("contract_id", "contract__owner_id", "current_version__version",
-                     "current_version__version_key")
-        .order_by()),
-    -7_340_271, "\x00service-id\x00")
-
-
-def backoff_delay(attempt: int) -> float:
-    """Seconds before attempt `attempt + 1`: exponential, capped, with jitter (50-100%)."""
-    ceiling = min(settings.PIPELINE_BACKOFF_MAX,
-                  settings.PIPELINE_BACKOFF_BASE * 2 ** min(max(attempt, 1) - 1, 32))
-    return random.uniform(ceiling / 2, ceiling)
-
-
 # --- enqueueing -------------------------------------------------------------------------------
 
 def submission_enqueue(submission_id: int, *, countdown: float | None = None) -> None:
@@ -99,26 +92,7 @@ def submission_enqueue(submission_id: int, *, countdown: float | None = None) ->
 
     Outside a transaction this happens at once. Nothing is sent when the transaction rolls back.
     """
-    transaction.on_commit(lambda: _send(submission_id, countdown), robust=True)
-
-
-def _send(submission_id: int, countdown: float | None = None) -> bool:
-    from integrations.tasks import register_submission
-
-    with transaction.atomic():
-        moved = Submission.objects.filter(pk=submission_id, status=S.APPROVED).update(
-            status=S.QUEUED, updated_at=timezone.now())
-        if moved:
-            submission = Submission.objects.select_related("contract").get(pk=submission_id)
-            event_record(contract=submission.contract, submission=submission, actor="system",
-                         kind="queued", message="Queued for a worker.")
-    try:
-        register_submission.apply_async((submission_id,), countdown=countdown)
-    except Exception:  # noqa: BLE001 - the broker is down: the row stays queued for the sweeper
-        logger.warning("could not send submission %s to the broker; the sweeper will resend it",
-                       submission_id, exc_info=True)
-        return False
-    return True
+    job_enqueue(SUBMISSIONS, submission_id, countdown=countdown)
 
 
 # --- the people's side -------------------------------------------------------------------------
@@ -307,43 +281,26 @@ def submission_claim(*, submission_id: int) -> Claim | None:
     and does nothing. The claim increments `attempts` (a fencing token for every later update).
     An attempt over the limit, a downgrade or a foreign service id fails here, without a call.
     """
-    now = timezone.now()
     with transaction.atomic():  # the claim and its event: one commit
-        claimed = update_where(  # .filter(pk=, status=QUEUED, due).update(...), built once
-            Submission, where={"id": submission_id, "status": S.QUEUED},
-            values={"status": S.REGISTERING, "updated_at": now,
-                    "lease_until": now + timedelta(seconds=settings.PIPELINE_LEASE_SECONDS)},
-            increment=("attempts",),
-            extra="next_attempt_at IS NULL OR next_attempt_at <= %s",
-            extra_values=[("next_attempt_at", now + CLAIM_TOLERANCE)])
-        if claimed != 1:
+        if not job_claim(SUBMISSIONS, submission_id):
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
             return None
-        submission = _claimed_submission().get(submission_id)
-        attempt, limit = submission.attempts, settings.PIPELINE_MAX_ATTEMPTS
-        version = submission.revision.version
-        if attempt <= limit:
+        submission = hotpath.load_claimed_submission(submission_id)
+        attempt, version = submission.attempts, submission.revision.version
+        exhausted = attempts_exhausted(submission, attempt)
+        if exhausted is None:
             event_record(contract=submission.contract, submission=submission, actor="worker",
-                         kind="claimed", message=f"Attempt {attempt} of {limit}: registering "
-                         f"version {version} with the CAIO core.")
-    if attempt > limit:
-        # The earlier attempts never finished: their worker died or hung past its lease.
-        last = submission.last_error or "the worker was lost during the attempt"
-        _finish_failed(submission, attempt, f"Gave up after {limit} attempts ({last}).")
+                         kind="claimed", message=f"Attempt {attempt} of "
+                         f"{settings.PIPELINE_MAX_ATTEMPTS}: registering version {version} "
+                         "with the CAIO core.")
+    if exhausted is not None:
+        _finish_failed(submission, attempt, exhausted)
         return None
     problem, has_service = registration_check(contract=submission.contract, version=version)
     if problem:
         _finish_failed(submission, attempt, problem)
         return None
     return Claim(submission=submission, attempt=attempt, first_registration=not has_service)
-
-
-@functools.cache
-def _claimed_submission() -> JoinedLookup:
-    """The claimed row with its contract, owner and revision (not its text or diagnostics: they
-    are neither sent nor shown): `select_related`, built once (see integrations/pipeline/hotpath.py)."""
-    return JoinedLookup(Submission, ("contract__owner", "revision"),
-                        defer={"revision": ("text", "diagnostics")})
 
 
 def submission_call_core(*, claim: Claim) -> Outcome:
@@ -371,9 +328,7 @@ def submission_record(*, claim: Claim, outcome: Outcome) -> None:
 
 
 def _update_if_ours(submission: Submission, attempt: int, fields: dict) -> bool:
-    """Update the row only if it is still ours: registering, and claimed by this very attempt."""
-    return update_where(Submission, values=fields, where={
-        "id": submission.pk, "status": S.REGISTERING, "attempts": attempt}) == 1
+    return job_update_if_ours(SUBMISSIONS, submission, attempt, fields)
 
 
 def _finish_registered(submission: Submission, attempt: int, result: CoreResult, *,
@@ -412,65 +367,11 @@ def _committed(submission: Submission, **fields) -> None:
 
 
 def _retry_later(submission: Submission, attempt: int, message: str) -> None:
-    limit = settings.PIPELINE_MAX_ATTEMPTS
-    if attempt >= limit:
-        _finish_failed(submission, attempt, f"Gave up after {attempt} attempts. Last error: {message}")
-        return
-    delay = backoff_delay(attempt)
-    now = timezone.now()
-    with transaction.atomic():
-        if not _update_if_ours(submission, attempt, dict(
-                status=S.QUEUED, last_error=message, lease_until=None,
-                next_attempt_at=now + timedelta(seconds=delay), updated_at=now)):
-            return
-        event_record(contract=submission.contract, submission=submission, actor="worker",
-                     kind="retry_scheduled", message=f"Attempt {attempt} failed: {message} "
-                     f"Next attempt in {delay:.1f}s, with the same idempotency key.")
-        if delay <= settings.PIPELINE_COUNTDOWN_MAX:
-            submission_enqueue(submission.pk, countdown=delay)
-        # Longer delays wait in next_attempt_at for the sweeper.
+    job_retry_later(SUBMISSIONS, job=submission, attempt=attempt, message=message,
+                    fail=_finish_failed)
 
-
-# --- the sweeper -------------------------------------------------------------------------------
 
 def submissions_sweep(*, now: datetime | None = None) -> dict:
-    """Re-send what was lost: overdue approved/queued rows, and registering rows past their lease.
-
-    Acts only on rows overdue by SWEEPER_GRACE_SECONDS. Each re-send is claimed by a conditional
-    UPDATE on `updated_at` (or `lease_until`), so two sweepers at once never send a row twice.
-    """
-    now = now or timezone.now()
-    cutoff = now - timedelta(seconds=settings.SWEEPER_GRACE_SECONDS)
-    enqueued: list[int] = []
-    requeued: list[int] = []
-    overdue = (Submission.objects.filter(status__in=[S.APPROVED, S.QUEUED],
-                                         next_attempt_at__lte=cutoff, updated_at__lte=cutoff)
-               .select_related("contract").order_by("next_attempt_at")[:SWEEP_BATCH])
-    for submission in overdue:
-        with transaction.atomic():
-            moved = Submission.objects.filter(
-                pk=submission.pk, status=submission.status, updated_at=submission.updated_at,
-            ).update(status=S.QUEUED, updated_at=max(now, timezone.now()))
-            if moved:
-                event_record(contract=submission.contract, submission=submission, actor="sweeper",
-                             kind="re_enqueued", message="Overdue and not picked up (a lost "
-                             "message?); sent to the workers again.")
-                submission_enqueue(submission.pk)
-                enqueued.append(submission.pk)
-    expired = (Submission.objects.filter(status=S.REGISTERING, lease_until__lte=cutoff)
-               .select_related("contract").order_by("lease_until")[:SWEEP_BATCH])
-    for submission in expired:
-        with transaction.atomic():
-            stamp = timezone.now()
-            moved = Submission.objects.filter(
-                pk=submission.pk, status=S.REGISTERING, lease_until=submission.lease_until,
-            ).update(status=S.QUEUED, lease_until=None, next_attempt_at=stamp, updated_at=stamp)
-            if moved:
-                event_record(contract=submission.contract, submission=submission, actor="sweeper",
-                             kind="lease_expired", message=f"Attempt {submission.attempts} "
-                             "outlived its lease (worker lost or stuck); queued again.")
-                submission_enqueue(submission.pk)
-                requeued.append(submission.pk)
-    if enqueued or requeued:
-        logger.info("sweeper: %d re-enqueued, %d leases expired", len(enqueued), len(requeued))
-    return {"enqueued": enqueued, "requeued": requeued}
+    """Re-send overdue approved/queued submissions and take back registering ones past their
+    lease (integrations/pipeline/jobs.py, `jobs_sweep`)."""
+    return jobs_sweep(SUBMISSIONS, now=now)

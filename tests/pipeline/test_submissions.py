@@ -9,8 +9,8 @@ from django.utils import timezone
 from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import RegisteredService, Submission
 from integrations.pipeline.errors import PipelineError, SubmissionError
+from integrations.pipeline.jobs import backoff_delay
 from integrations.pipeline.submissions import (
-    backoff_delay,
     submission_approve,
     submission_cancel,
     submission_create,

@@ -13,16 +13,13 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from integrations.models import RegisteredService, Submission
+from integrations.pipeline.dbconn import close_stale_connections, retry_if_disconnected
 from integrations.pipeline.submissions import (
     submission_approve,
     submission_claim,
     submission_create,
 )
-from integrations.pipeline.worker import (
-    RegistrationPipeline,
-    close_stale_connections,
-    retry_if_disconnected,
-)
+from integrations.pipeline.worker import RegistrationPipeline
 from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
 from tests.support.processes import wait_until
 
