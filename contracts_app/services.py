@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
 import math
@@ -161,13 +160,13 @@ def json_safe(value: Any) -> Any:
     """The parsed data with non-finite numbers (.inf, .nan, 1e400) as None.
 
     The validator already reports them (`not-finite`); JSON, and PostgreSQL's jsonb, cannot
-    store them, and a draft must still save.
+    store them, and a draft must still save. The API's answers go through it too.
     """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
 
@@ -261,32 +260,3 @@ def contract_reassign(*, contract: Contract, new_owner, by=None) -> Contract:
     logger.info("contract %s reassigned from user %s to user %s by %s", contract.service_id,
                 old, new_owner.pk, getattr(by, "pk", None))
     return contract
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "add", "del", "ctx", "hunk"
-    text: str
-    old_number: int | None = None
-    new_number: int | None = None
-
-
-def text_diff(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
-    """A line diff of two texts (difflib), as rows a template renders (escaped)."""
-    out: list[DiffLine] = []
-    old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        first, last = group[0], group[-1]
-        out.append(DiffLine("hunk", f"@@ -{first[1] + 1},{last[2] - first[1]} "
-                                    f"+{first[3] + 1},{last[4] - first[3]} @@"))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                for k in range(i2 - i1):
-                    out.append(DiffLine("ctx", old_lines[i1 + k], i1 + k + 1, j1 + k + 1))
-                continue
-            for k in range(i1, i2):
-                out.append(DiffLine("del", old_lines[k], k + 1, None))
-            for k in range(j1, j2):
-                out.append(DiffLine("add", new_lines[k], None, k + 1))
-    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from caio_integration.contracts import MAX_BYTES
+from caio_integration.contracts import MAX_BYTES, text_diff
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -22,7 +22,6 @@ from contracts_app.services import (
     contract_save_revision,
     normalize_text,
     starting_text,
-    text_diff,
 )
 from contracts_app.views.common import (
     annotate,

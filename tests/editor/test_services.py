@@ -14,7 +14,6 @@ from contracts_app.services import (
     contract_reassign,
     contract_save_revision,
     service_id_problem,
-    text_diff,
 )
 
 pytestmark = pytest.mark.django_db
@@ -142,9 +141,3 @@ def test_verdicts_are_cached_by_the_hash_of_the_text(latest_text, monkeypatch):
 
     monkeypatch.setattr(services, "validate_text", boom)
     assert check_text(text=latest_text, service_id="acme-chat") == first
-
-
-def test_the_line_diff_marks_added_and_removed_lines():
-    lines = text_diff("a\nb\nc\n", "a\nB\nc\n")
-    kinds = [(x.kind, x.text) for x in lines]
-    assert ("del", "b") in kinds and ("add", "B") in kinds

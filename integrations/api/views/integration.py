@@ -13,10 +13,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from contracts_app.models import Contract
-from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
+from contracts_app.services import (
+    ContractError,
+    RevisionConflict,
+    contract_save_revision,
+    json_safe,
+)
 from integrations.api import parsers
 from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
-from integrations.api.jsonsafe import json_safe
 from integrations.api.permissions import PublicEndpoint, SignedInDeveloper
 from integrations.api.serializers import (
     ContractInvalidErrorSerializer,
