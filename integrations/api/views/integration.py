@@ -16,6 +16,7 @@ from contracts_app.models import Contract
 from contracts_app.services import (
     ContractError,
     RevisionConflict,
+    ServiceIdTaken,
     UploadError,
     contract_save_revision,
     json_safe,
@@ -39,7 +40,6 @@ from integrations.api.serializers import (
 )
 from integrations.api.services import (
     ContractInvalid,
-    ServiceIdTaken,
     ensure_storable,
     register_from_text,
 )
