@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any
 
 from caio_integration.contracts import MAX_BYTES, read_template, validate_text
@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 #: Words the contract URLs use, so they cannot be service ids.
 RESERVED_IDS = frozenset({"new", "check-id", "edit", "history", "admin", "api", "compare"})
 VERDICT_CACHE_SECONDS = 600
+UPLOAD_SUFFIXES = (".yaml", ".yml")
 _SERVICE_ID_LINE = re.compile(r"^service_id[ \t]*:", re.MULTILINE)
 
 
@@ -31,6 +32,21 @@ class ContractError(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class ServiceIdTaken(ContractError):
+    """The service id belongs to another contract (the API answers 409 ``service_id_taken``)."""
+
+
+class UploadError(ContractError):
+    """An uploaded file that cannot be read as a contract.
+
+    ``code`` says why: ``too_large``, ``wrong_type``, ``not_utf8`` or ``nul``.
+    """
+
+    def __init__(self, message: str, *, code: str):
+        super().__init__(message)
+        self.code = code
 
 
 class RevisionConflict(ContractError):
@@ -72,21 +88,42 @@ class SaveResult:
 # --- service ids and starting points --------------------------------------------------------
 
 
-def service_id_problem(service_id: str) -> str | None:
-    """Why ``service_id`` cannot be used for a new contract, or None when it is free."""
-    service_id = (service_id or "").strip()
+def _service_id_refusal(service_id: str) -> ContractError | None:
     if not service_id:
-        return "Choose a service ID."
+        return ContractError("Choose a service ID.")
     try:
         service_id_validator(service_id)
     except ValidationError:
-        return ("A service ID has 3 to 63 characters: lowercase letters, digits and hyphens, "
-                "starting with a letter (for example my-service).")
+        return ContractError("A service ID has 3 to 63 characters: lowercase letters, digits and "
+                             "hyphens, starting with a letter (for example my-service).")
     if service_id in RESERVED_IDS:
-        return f"'{service_id}' is reserved by the portal; choose another service ID."
+        return ContractError(f"'{service_id}' is reserved by the portal; choose another service ID.")
     if Contract.objects.filter(service_id=service_id).exists():
-        return f"The service ID '{service_id}' is already taken; choose another one."
+        return _taken(service_id)
     return None
+
+
+def _taken(service_id: str) -> ServiceIdTaken:
+    return ServiceIdTaken(f"The service ID '{service_id}' is already taken; choose another one.")
+
+
+def service_id_problem(service_id: str) -> str | None:
+    """Why ``service_id`` cannot be used for a new contract, or None when it is free."""
+    refusal = _service_id_refusal((service_id or "").strip())
+    return refusal.message if refusal else None
+
+
+def service_id_check(service_id: str) -> str:
+    """``service_id`` stripped, when a new contract may use it.
+
+    Raises ServiceIdTaken when another contract has it, ContractError when it is malformed or
+    reserved.
+    """
+    service_id = (service_id or "").strip()
+    refusal = _service_id_refusal(service_id)
+    if refusal:
+        raise refusal
+    return service_id
 
 
 def starting_text(*, template: str, service_id: str) -> str:
@@ -97,32 +134,88 @@ def starting_text(*, template: str, service_id: str) -> str:
     return apply_values(text, {"service_id": service_id})
 
 
+def contract_create_from_text(*, owner, service_id: str, text: str) -> tuple[Contract, SaveResult]:
+    """A new contract for ``owner`` whose revision 1 is ``text`` (saved even when invalid).
+
+    Raises ServiceIdTaken, or ContractError when the id is malformed or reserved, or the text is
+    over the SDK's size limit.
+    """
+    service_id = service_id_check(service_id)
+    try:
+        with transaction.atomic():
+            contract = Contract.objects.create(owner=owner, service_id=service_id)
+            saved = contract_save_revision(contract=contract, text=text, author=owner,
+                                           base_number=None)
+    except IntegrityError:
+        raise _taken(service_id) from None
+    return contract, saved
+
+
 def contract_create(*, owner, service_id: str, template: str) -> Contract:
     """Create a contract and its first revision from an SDK template or example.
 
-    Raises ContractError when the id is malformed, reserved or taken, or the template unknown.
+    Raises ServiceIdTaken, or ContractError when the id is malformed or reserved, or the
+    template unknown.
     """
-    service_id = (service_id or "").strip()
-    problem = service_id_problem(service_id)
-    if problem:
-        raise ContractError(problem)
+    service_id = service_id_check(service_id)
     try:
         text = starting_text(template=template, service_id=service_id)
     except KeyError:
         raise ContractError(f"There is no template or example called '{template}'.") from None
-    try:
-        with transaction.atomic():
-            contract = Contract.objects.create(owner=owner, service_id=service_id)
-            verdict = check_text(text=text, service_id=service_id, with_data=True)
-            ContractRevision.objects.create(
-                contract=contract, number=1, text=text, data=verdict.data,
-                is_valid=verdict.valid, diagnostics=verdict.diagnostics, author=owner,
-                base_number=None)
-    except IntegrityError:
-        raise ContractError(
-            f"The service ID '{service_id}' is already taken; choose another one.") from None
+    contract, _saved = contract_create_from_text(owner=owner, service_id=service_id, text=text)
     logger.info("contract %s created by user %s from %s", service_id, owner.pk, template)
     return contract
+
+
+# --- uploads --------------------------------------------------------------------------------
+
+
+def _too_large(what: str, size: int, then: str) -> str:
+    return (f"{what} is {size:,} bytes; the limit is {MAX_BYTES:,} bytes "
+            f"({MAX_BYTES // 1024} KiB). {then}")
+
+
+def upload_check(upload) -> str:
+    """The uploaded file's name, when its size and suffix are acceptable (nothing is read).
+
+    Raises UploadError (``too_large``, then ``wrong_type``).
+    """
+    name = PurePath(upload.name or "").name
+    if upload.size > MAX_BYTES:
+        raise UploadError(_too_large(f"'{name}'", upload.size, "Nothing was loaded."),
+                          code="too_large")
+    if not name.lower().endswith(UPLOAD_SUFFIXES):
+        raise UploadError(f"Only .yaml or .yml files can be uploaded; '{name}' is neither. "
+                          "Rename it if it is a YAML contract.", code="wrong_type")
+    return name
+
+
+def upload_read(upload) -> bytes:
+    """The uploaded file's bytes (at most one byte over the limit)."""
+    return upload.read(MAX_BYTES + 1)
+
+
+def upload_decode(raw: bytes, *, name: str) -> str:
+    """An uploaded file's bytes as contract text: UTF-8, no NUL, no BOM, \n line endings.
+
+    Raises UploadError (``not_utf8`` or ``nul``).
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UploadError(f"'{name}' is not UTF-8 text: byte 0x{raw[exc.start]:02X} on line "
+                          f"{line} cannot be read. Save the file as UTF-8 and upload it again.",
+                          code="not_utf8") from None
+    if "\x00" in text:
+        raise UploadError(f"'{name}' contains NUL bytes, so it is not a text file.", code="nul")
+    return normalize_text(text.removeprefix("\ufeff"))
+
+
+def upload_text(upload) -> str:
+    """An uploaded contract file's text (checked, read and decoded). Raises UploadError."""
+    name = upload_check(upload)
+    return upload_decode(upload_read(upload), name=name)
 
 
 # --- validation -----------------------------------------------------------------------------
@@ -161,13 +254,13 @@ def json_safe(value: Any) -> Any:
     """The parsed data with non-finite numbers (.inf, .nan, 1e400) as None.
 
     The validator already reports them (`not-finite`); JSON, and PostgreSQL's jsonb, cannot
-    store them, and a draft must still save.
+    store them, and a draft must still save. The API's answers go through it too.
     """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {k: json_safe(v) for k, v in value.items()}
-    if isinstance(value, list):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value
 
@@ -213,8 +306,7 @@ def contract_save_revision(*, contract: Contract, text: str, author,
     text = normalize_text(text)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:
-        raise ContractError(f"The contract is {size:,} bytes; the limit is {MAX_BYTES:,} bytes "
-                            f"({MAX_BYTES // 1024} KiB). Nothing was saved.")
+        raise ContractError(_too_large("The contract", size, "Nothing was saved."))
     try:
         with transaction.atomic():
             locked = Contract.objects.select_for_update().get(pk=contract.pk)
@@ -261,32 +353,3 @@ def contract_reassign(*, contract: Contract, new_owner, by=None) -> Contract:
     logger.info("contract %s reassigned from user %s to user %s by %s", contract.service_id,
                 old, new_owner.pk, getattr(by, "pk", None))
     return contract
-
-
-@dataclass(frozen=True)
-class DiffLine:
-    kind: str  # "add", "del", "ctx", "hunk"
-    text: str
-    old_number: int | None = None
-    new_number: int | None = None
-
-
-def text_diff(old: str, new: str, *, context: int = 3) -> list[DiffLine]:
-    """A line diff of two texts (difflib), as rows a template renders (escaped)."""
-    out: list[DiffLine] = []
-    old_lines, new_lines = old.splitlines(), new.splitlines()
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for group in matcher.get_grouped_opcodes(context):
-        first, last = group[0], group[-1]
-        out.append(DiffLine("hunk", f"@@ -{first[1] + 1},{last[2] - first[1]} "
-                                    f"+{first[3] + 1},{last[4] - first[3]} @@"))
-        for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                for k in range(i2 - i1):
-                    out.append(DiffLine("ctx", old_lines[i1 + k], i1 + k + 1, j1 + k + 1))
-                continue
-            for k in range(i1, i2):
-                out.append(DiffLine("del", old_lines[k], k + 1, None))
-            for k in range(j1, j2):
-                out.append(DiffLine("add", new_lines[k], None, k + 1))
-    return out

@@ -1,6 +1,7 @@
 import pytest
+from caio_integration.contracts import semver_key
 
-from integrations.catalogue.publishing import catalogue_publish_revision, semver_key
+from integrations.catalogue.publishing import catalogue_publish_revision
 from tests.factories import ContractRevisionFactory
 
 pytestmark = pytest.mark.smoke

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from caio_integration.contracts import MAX_BYTES
+from caio_integration.contracts import text_diff
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,11 +18,12 @@ from contracts_app.selectors import contract_for_viewer
 from contracts_app.services import (
     ContractError,
     RevisionConflict,
+    UploadError,
     check_text,
     contract_save_revision,
     normalize_text,
     starting_text,
-    text_diff,
+    upload_text,
 )
 from contracts_app.views.common import (
     annotate,
@@ -33,8 +34,6 @@ from contracts_app.views.common import (
     summary,
 )
 from contracts_app.yaml_form import YamlFormError, apply_values, values_from_text
-
-UPLOAD_SUFFIXES = (".yaml", ".yml")
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -177,23 +176,10 @@ def _read_upload(upload) -> tuple[str | None, str]:
     """The uploaded file's text, or (None, a message saying what is wrong with it)."""
     if upload is None:
         return None, "Choose a .yaml or .yml file to upload."
-    name = PurePath(upload.name or "").name
-    if not name.lower().endswith(UPLOAD_SUFFIXES):
-        return None, (f"Only .yaml or .yml files can be uploaded; '{name}' is neither. "
-                      "Rename it if it is a YAML contract.")
-    if upload.size > MAX_BYTES:
-        return None, (f"'{name}' is {upload.size:,} bytes; the limit is {MAX_BYTES:,} bytes "
-                      f"({MAX_BYTES // 1024} KiB). Nothing was loaded.")
-    raw = upload.read(MAX_BYTES + 1)
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        return None, (f"'{name}' is not UTF-8 text: byte 0x{raw[exc.start]:02X} on line {line} "
-                      "cannot be read. Save the file as UTF-8 and upload it again.")
-    if "\x00" in text:
-        return None, f"'{name}' contains NUL bytes, so it is not a text file."
-    return normalize_text(text.removeprefix("\ufeff")), ""
+        return upload_text(upload), ""
+    except UploadError as exc:
+        return None, exc.message
 
 
 @login_required

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from caio_integration.contracts import text_diff
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,6 @@ from contracts_app.services import (
     contract_create,
     contract_delete,
     service_id_problem,
-    text_diff,
 )
 from contracts_app.views.common import annotate, rate_limited, summary
 

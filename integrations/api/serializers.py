@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import ProhibitNullCharactersValidator
 
-from integrations.api.jsonsafe import json_safe
+from contracts_app.services import json_safe
 from integrations.catalogue import discovery
 
 

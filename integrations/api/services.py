@@ -13,26 +13,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from caio_integration.contracts import validate_text
-from django.db import IntegrityError, transaction
 
+from contracts_app import services as contracts
 from contracts_app.models import Contract
 from contracts_app.services import (
     ContractError,
     RevisionConflict,
     SaveResult,
+    ServiceIdTaken,
     check_text,
     contract_save_revision,
     normalize_text,
-    service_id_problem,
+    service_id_check,
 )
 from integrations.models import Submission
 from integrations.pipeline.submissions import submission_create
 
 logger = logging.getLogger(__name__)
-
-
-class ServiceIdTaken(ContractError):
-    """The service id belongs to another developer's contract."""
 
 
 class ContractInvalid(ContractError):
@@ -67,23 +64,16 @@ def ensure_storable(text: str) -> None:
 
 
 def contract_create_from_text(*, owner, service_id: str, text: str) -> tuple[Contract, SaveResult]:
-    """A new contract for ``owner`` whose revision 1 is ``text`` (saved even when invalid).
+    """A new contract for ``owner`` whose revision 1 is ``text`` (saved even when invalid), as
+    contracts_app creates it, after the API's own check (ensure_storable).
 
-    Raises ContractError when the id is malformed, reserved or taken, or the text too large.
+    Raises ServiceIdTaken, or ContractError when the id is malformed or reserved, or the text
+    cannot be stored or is too large.
     """
-    service_id = (service_id or "").strip()
-    problem = service_id_problem(service_id)
-    if problem:
-        raise ContractError(problem)
+    service_id = service_id_check(service_id)
     ensure_storable(text)
-    try:
-        with transaction.atomic():
-            contract = Contract.objects.create(owner=owner, service_id=service_id)
-            saved = contract_save_revision(contract=contract, text=text, author=owner,
-                                           base_number=None)
-    except IntegrityError:
-        raise ContractError(
-            f"The service ID '{service_id}' is already taken; choose another one.") from None
+    contract, saved = contracts.contract_create_from_text(owner=owner, service_id=service_id,
+                                                          text=text)
     logger.info("contract %s created by user %s through the API", service_id, owner.pk)
     return contract, saved
 
@@ -111,9 +101,6 @@ def register_from_text(*, user, text: str) -> Registration:
     service_id = verdict.data.get("service_id")
     contract = Contract.objects.filter(service_id=service_id).first()
     if contract is None:
-        problem = service_id_problem(service_id)
-        if problem:
-            raise ContractError(problem)
         try:
             contract, saved = contract_create_from_text(owner=user, service_id=service_id,
                                                         text=text)

@@ -6,10 +6,10 @@ Called by the pipeline in the same transaction as the submission's move to `regi
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from caio_integration.contracts import semver_key
 from django.utils import timezone
 
 from integrations.models import (
@@ -19,31 +19,6 @@ from integrations.models import (
     ServiceStatus,
     ServiceVersion,
 )
-
-_SEMVER = re.compile(
-    r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)"
-    r"(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?"
-    r"(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$"
-)
-
-
-def semver_key(version: str) -> str:
-    """A string whose lexical order is SemVer 2.0.0 precedence (build metadata ignored).
-
-    Numbers are zero-padded; a release sorts after its pre-releases ("~" > any pre-release char).
-    """
-    match = _SEMVER.match(version)
-    if not match:
-        raise ValueError(f"{version!r} is not a SemVer 2.0.0 version")
-    major, minor, patch, pre, _build = match.groups()
-    core = f"{int(major):010d}.{int(minor):010d}.{int(patch):010d}"
-    if pre is None:
-        return core + "~"
-    parts = []
-    for ident in pre.split("."):
-        # Numeric identifiers sort before alphanumeric ones, and numerically among themselves.
-        parts.append(f"0{int(ident):010d}" if ident.isdigit() else f"1{ident}")
-    return core + "-" + ".".join(parts) + "."
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -13,11 +13,12 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from caio_integration.contracts import semver_key
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from integrations.catalogue.publishing import catalogue_publish_revision, semver_key
+from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import OPEN_SUBMISSION_STATUSES, Submission
 from integrations.models import SubmissionStatus as S
 from integrations.pipeline import hotpath

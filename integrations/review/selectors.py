@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from caio_integration.contracts import compare, semver_key
 from django.utils import timezone
 
-from integrations.catalogue.publishing import semver_key
 from integrations.models import (
     Event,
     OperationStatus,
@@ -18,7 +18,6 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
-from integrations.review.changes import compare
 
 # Submission states in which a developer may still cancel (before a worker claims it).
 CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)

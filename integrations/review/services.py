@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from caio_integration.contracts import Change, DiffLine, compare, is_breaking, text_diff
+
 from integrations.models import RegisteredService, ServiceVersion, Submission
-from integrations.review.changes import Change, DiffLine, compare, is_breaking, text_diff
 
 
 def decision_errors() -> tuple[type[Exception], ...]:

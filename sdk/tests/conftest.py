@@ -34,6 +34,33 @@ def valid_data() -> dict[str, Any]:
     return copy.deepcopy(VALID)
 
 
+def _edited(*, at: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
+    """The valid contract with top-level keys and dotted ``at`` paths replaced (None removes)."""
+    data = copy.deepcopy(VALID)
+    for key, value in top.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    for dotted, value in (at or {}).items():
+        *parents, last = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return data
+
+
+@pytest.fixture
+def contract_data():
+    """Build contract data from the valid contract: ``contract_data(version="2.0.0",
+    at={"cost.currency": "EUR"})``; ``None`` removes a key."""
+    return _edited
+
+
 @pytest.fixture
 def contract_text():
     """Build contract YAML from the valid contract with some keys replaced or removed.
@@ -43,21 +70,6 @@ def contract_text():
     """
 
     def build(*, at: dict[str, Any] | None = None, **top: Any) -> str:
-        data = copy.deepcopy(VALID)
-        for key, value in top.items():
-            if value is None:
-                data.pop(key, None)
-            else:
-                data[key] = value
-        for dotted, value in (at or {}).items():
-            *parents, last = dotted.split(".")
-            node = data
-            for part in parents:
-                node = node[part]
-            if value is None:
-                node.pop(last, None)
-            else:
-                node[last] = value
-        return yaml.safe_dump(data, sort_keys=False)
+        return yaml.safe_dump(_edited(at=at, **top), sort_keys=False)
 
     return build

@@ -3,18 +3,22 @@
 import pytest
 from caio_integration.contracts import MAX_BYTES
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from contracts_app.models import Contract
 from contracts_app.services import (
     ContractError,
     RevisionConflict,
+    ServiceIdTaken,
+    UploadError,
     check_text,
     contract_create,
+    contract_create_from_text,
     contract_delete,
     contract_reassign,
     contract_save_revision,
     service_id_problem,
-    text_diff,
+    upload_text,
 )
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +34,34 @@ def test_a_new_contract_starts_from_the_template_carrying_its_service_id(contrac
 
 
 def test_a_taken_service_id_cannot_be_created_again(contract, other_developer):
-    with pytest.raises(ContractError, match="already taken"):
+    with pytest.raises(ServiceIdTaken, match="already taken"):
         contract_create(owner=other_developer, service_id="acme-chat", template="simple_service")
     assert Contract.objects.count() == 1
+
+
+def test_a_text_becomes_revision_1_of_a_new_contract_even_with_errors(owner):
+    contract, saved = contract_create_from_text(owner=owner, service_id=" from-text ",
+                                                text="service_id: from-text\r\n")
+    assert contract.service_id == "from-text" and saved.created
+    assert saved.revision.number == 1 and saved.revision.text == "service_id: from-text\n"
+    assert not saved.revision.is_valid
+
+
+def test_an_uploaded_file_is_read_as_text_without_bom_and_with_newline_endings():
+    upload = SimpleUploadedFile("dir/c.YML", "\ufeffname: café\r\n".encode())
+    assert upload_text(upload) == "name: café\n"
+
+
+@pytest.mark.parametrize(("name", "content", "code"), [
+    ("c.txt", b"a: 1", "wrong_type"),
+    ("c.yaml", b"#" * (MAX_BYTES + 1), "too_large"),
+    ("c.yaml", "café".encode("latin-1"), "not_utf8"),
+    ("c.yaml", b"a: 1\x00", "nul"),
+])
+def test_an_unreadable_upload_is_refused_with_its_reason(name, content, code):
+    with pytest.raises(UploadError) as refused:
+        upload_text(SimpleUploadedFile(name, content))
+    assert refused.value.code == code and "c." in refused.value.message
 
 
 @pytest.mark.parametrize("bad", ["", "ab", "Upper", "1abc", "has_underscore", "new", "compare", "x" * 64])
@@ -142,9 +171,3 @@ def test_verdicts_are_cached_by_the_hash_of_the_text(latest_text, monkeypatch):
 
     monkeypatch.setattr(services, "validate_text", boom)
     assert check_text(text=latest_text, service_id="acme-chat") == first
-
-
-def test_the_line_diff_marks_added_and_removed_lines():
-    lines = text_diff("a\nb\nc\n", "a\nB\nc\n")
-    kinds = [(x.kind, x.text) for x in lines]
-    assert ("del", "b") in kinds and ("add", "B") in kinds

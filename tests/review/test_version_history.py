@@ -1,8 +1,8 @@
 """The breaking-change analysis reused for a service's version history (for the catalogue)."""
 
 import pytest
+from caio_integration.contracts.changes import CAPABILITY_REMOVED, MAJOR_BUMP_MISSING
 
-from integrations.review.changes import CAPABILITY_REMOVED, MAJOR_BUMP_MISSING
 from integrations.review.services import version_history
 from tests.review.conftest import add_revision, contract_data
 

@@ -9,7 +9,12 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from contracts_app.models import Contract, ContractRevision
-from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
+from contracts_app.services import (
+    ContractError,
+    RevisionConflict,
+    ServiceIdTaken,
+    contract_save_revision,
+)
 from integrations.api.errors import ApiError, Conflict
 from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import SignedInDeveloper
@@ -34,10 +39,6 @@ def _contract(request, service_id: str) -> Contract:
     if contract is None:
         raise NotFound(f"You have no contract '{service_id[:63]}'.")
     return contract
-
-
-def _taken(message: str) -> bool:
-    return "already taken" in message
 
 
 class ContractListView(ApiViewMixin, generics.ListAPIView):
@@ -79,9 +80,9 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
             contract, _saved = contract_create_from_text(owner=request.user, **{
                 "service_id": serializer.validated_data["service_id"],
                 "text": serializer.validated_data["text"]})
+        except ServiceIdTaken as exc:
+            raise Conflict(exc.message, code="service_id_taken") from None
         except ContractError as exc:
-            if _taken(exc.message):
-                raise Conflict(exc.message, code="service_id_taken") from None
             raise ApiError(exc.message, code="invalid_input") from None
         return Response(ContractDetailSerializer(contract).data, status=status.HTTP_201_CREATED)
 

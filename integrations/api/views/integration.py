@@ -13,10 +13,19 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from contracts_app.models import Contract
-from contracts_app.services import ContractError, RevisionConflict, contract_save_revision
+from contracts_app.services import (
+    ContractError,
+    RevisionConflict,
+    ServiceIdTaken,
+    UploadError,
+    contract_save_revision,
+    json_safe,
+    upload_check,
+    upload_decode,
+    upload_read,
+)
 from integrations.api import parsers
 from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
-from integrations.api.jsonsafe import json_safe
 from integrations.api.permissions import PublicEndpoint, SignedInDeveloper
 from integrations.api.serializers import (
     ContractInvalidErrorSerializer,
@@ -31,7 +40,6 @@ from integrations.api.serializers import (
 )
 from integrations.api.services import (
     ContractInvalid,
-    ServiceIdTaken,
     ensure_storable,
     register_from_text,
 )
@@ -41,7 +49,6 @@ from integrations.models import Submission
 from integrations.pipeline.errors import PipelineError
 
 TAG = "integration"
-UPLOAD_SUFFIXES = (".yaml", ".yml")
 IDEMPOTENCY_SECONDS = 24 * 3600
 EXAMPLE_CONTRACT = (
     "service_id: my-summarizer\nname: My summarizer\nversion: \"1.0.0\"\n"
@@ -109,35 +116,44 @@ class UploadContractView(BaseApiView):
         serializer = ContractUploadRequestSerializer(data=request.data)
         upload = request.data.get("file") if hasattr(request.data, "get") else None
         if upload is not None and getattr(upload, "size", 0) > MAX_BYTES:
-            raise PayloadTooLarge(
-                f"The file is {upload.size:,} bytes; a contract is at most {MAX_BYTES:,} bytes "
-                f"({MAX_BYTES // 1024} KiB).", details={"limit": MAX_BYTES})
+            _refuse_upload(upload)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        name = upload.name or ""
-        if not name.lower().endswith(UPLOAD_SUFFIXES):
-            raise ApiError(f"'{name}' is not a .yaml or .yml file.", code="invalid_file_type")
-        raw = upload.read(MAX_BYTES + 1)
+        name = _refuse_upload(upload)
+        raw = upload_read(upload)
         body = _result(raw)
         body["saved_revision"] = None
         body["contract_url"] = None
         if serializer.validated_data["save"]:
-            revision = _save_upload(request, raw, body, serializer.validated_data.get("base_number"))
+            revision = _save_upload(request, raw, name, body,
+                                    serializer.validated_data.get("base_number"))
             body["saved_revision"] = revision.number
             body["contract_url"] = revision.contract.get_absolute_url()
         return Response(body)
 
 
-def _save_upload(request, raw: bytes, body: dict, base_number: int | None):
+def _refuse_upload(upload) -> str:
+    """The file's name, unless contracts_app refuses its size (413) or suffix (400)."""
+    try:
+        return upload_check(upload)
+    except UploadError as exc:
+        if exc.code == "too_large":
+            raise PayloadTooLarge(exc.message, details={"limit": MAX_BYTES}) from None
+        raise ApiError(exc.message, code="invalid_file_type") from None
+
+
+def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | None):
     data = body.get("data") or {}
     service_id = data.get("service_id") if isinstance(data, dict) else None
     if not isinstance(service_id, str) or not service_id:
         raise InvalidContract("The file has no readable service_id, so it cannot be saved.",
                               diagnostics=body["diagnostics"])
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidContract("The file is not UTF-8 text; nothing was saved.",
+        text = upload_decode(raw, name=name)
+    except UploadError as exc:
+        if exc.code != "not_utf8":
+            raise ApiError(exc.message) from None
+        raise InvalidContract(f"{exc.message} Nothing was saved.",
                               diagnostics=body["diagnostics"]) from None
     contract = Contract.objects.visible_to(request.user).filter(service_id=service_id).first()
     if contract is None:

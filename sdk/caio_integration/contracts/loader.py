@@ -192,20 +192,12 @@ def _build(text: str, out: Parsed) -> Any:
                     _too_many(out, mark)
                 is_map = cls is MappingStartEvent
                 value = {} if is_map else []
-                if cur_map:
-                    if pend is None:
-                        out.error("complex-key", "A mapping or list cannot be used as a key.",
-                                  cur_ptr, _mark(mark), "Use a plain text key.")
-                        raise _Abort
-                    ptr = pend_ptr
-                    if pend is not _DISCARD:
-                        cur[pend] = value
-                        key_positions[ptr] = pend_mark
-                elif cur is not None:
-                    ptr = f"{cur_ptr}/{len(cur)}"
-                    cur.append(value)
-                else:
-                    ptr = ""
+                if cur_map and pend is None:
+                    out.error("complex-key", "A mapping or list cannot be used as a key.",
+                              cur_ptr, _mark(mark), "Use a plain text key.")
+                    raise _Abort
+                ptr = _place(value, cur, cur_ptr, cur_map, pend, pend_ptr, pend_mark, out)
+                if ptr == "":
                     root = value
                 positions[ptr] = mark
                 if ev.tag is not None and ev.tag not in (_MAP_TAGS if is_map else _SEQ_TAGS):
@@ -238,18 +230,10 @@ def _build(text: str, out: Parsed) -> Any:
                     out.error("alias-expansion", f"The aliases expand to more than {MAX_NODES} "
                               "values.", "", _mark(mark), "Write the values out instead.")
                     raise _Abort
-                if cur_map:
-                    ptr = pend_ptr
-                    if pend is not _DISCARD:
-                        cur[pend] = value
-                        key_positions[ptr] = pend_mark
-                    pend = None
-                elif cur is not None:
-                    ptr = f"{cur_ptr}/{len(cur)}"
-                    cur.append(value)
-                else:
-                    ptr = ""
+                ptr = _place(value, cur, cur_ptr, cur_map, pend, pend_ptr, pend_mark, out)
+                if ptr == "":
                     root = value
+                pend = None
                 positions[ptr] = mark
             elif cls is DocumentStartEvent:
                 documents += 1
@@ -263,6 +247,25 @@ def _build(text: str, out: Parsed) -> Any:
             # StreamStart and DocumentEnd need nothing.
     finally:
         loader.dispose()
+
+
+def _place(value: Any, cur: Any, cur_ptr: str, cur_map: bool, pend: Any, pend_ptr: str,
+           pend_mark: Any, out: Parsed) -> str:
+    """Put a collection or an alias's value into the current collection; its pointer.
+
+    In a mapping it goes under the pending key (unless that key is discarded), in a list at
+    its end; with no current collection it is the document's root (pointer "").
+    """
+    if cur_map:
+        if pend is not _DISCARD:
+            cur[pend] = value
+            out.key_positions[pend_ptr] = pend_mark
+        return pend_ptr
+    if cur is not None:
+        ptr = f"{cur_ptr}/{len(cur)}"
+        cur.append(value)
+        return ptr
+    return ""
 
 
 def _duplicate(out: Parsed, key: str, pointer: str, mark: Any) -> None:

@@ -1,8 +1,8 @@
 """What changed between two versions of a contract, and which changes break its consumers.
 
-A pure function of two parsed contracts (dicts, as `ContractRevision.data` holds them), with no
-database access, so the review admin, the developer's panel and the catalogue's version history
-all give the same verdict:
+A pure function of two parsed contracts (dicts, as `validate_text(...).data` and the portal's
+`ContractRevision.data` hold them), with no database access, so the portal's review admin, the
+developer's panel, the catalogue's version history and the CLI all give the same verdict:
 
     >>> changes = compare(old_data, new_data)
     >>> is_breaking(changes)
@@ -22,13 +22,12 @@ listed as a change that does not break.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from contracts_app.services import DiffLine, text_diff  # noqa: F401 - the one line diff, re-exported
+from .semver import major_bumped
 
 # Kinds of change. Breaking ones first.
 CAPABILITY_REMOVED = "capability_removed"
@@ -94,8 +93,6 @@ _HANDLED = {
     ("capabilities",), ("version",), _LANGUAGES, _CURRENCY,
     *(p for p, _l, _h in _GUARANTEES), *(p for p, _l in _LIMITS), *(p for p, _l in _COSTS),
 }
-
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)")
 
 
 def _pointer(path: Iterable[str]) -> str:
@@ -264,21 +261,6 @@ def _other_changes(old: dict, new: dict) -> list[Change]:
         else:
             changes.append(Change(FIELD_CHANGED, pointer, b, a, False, f"{label} changed."))
     return changes
-
-
-def _major(version: Any) -> tuple[int, int] | None:
-    """The part of a SemVer version that must grow for a breaking change: (major, minor-if-0.x)."""
-    match = _VERSION.match(version) if isinstance(version, str) else None
-    if not match:
-        return None
-    major, minor = int(match.group(1)), int(match.group(2))
-    return (0, minor) if major == 0 else (major, 0)
-
-
-def major_bumped(old_version: Any, new_version: Any) -> bool:
-    """True when new_version is a major release after old_version (a minor one, before 1.0.0)."""
-    before, after = _major(old_version), _major(new_version)
-    return before is not None and after is not None and after > before
 
 
 def compare(old_data: dict | None, new_data: dict | None) -> list[Change]:

@@ -1,4 +1,4 @@
-"""The breaking-change analysis, rule by rule (a pure function: no database)."""
+"""The breaking-change analysis, rule by rule (a pure function: no database), and the line diff."""
 
 from __future__ import annotations
 
@@ -6,21 +6,22 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from integrations.review import changes as c
-from integrations.review.changes import compare, is_breaking, major_bumped, text_diff
-from tests.review.conftest import contract_data
+from caio_integration.contracts import changes as c
+from caio_integration.contracts import compare, is_breaking, major_bumped, text_diff
 
 pytestmark = pytest.mark.smoke
 
 
-def old() -> dict:
-    return contract_data("rules-demo")
+@pytest.fixture
+def base(contract_data):
+    """The valid contract without documentation_url, with dotted-path edits (None removes)."""
+    return lambda **edits: contract_data(at={"documentation_url": None, **edits})
 
 
 # (rule, dotted changes applied to the new contract (version stays 1.x), expected kind, breaking)
 RULES = [
     ("capability removed", {"capabilities": ["text_generation"]}, c.CAPABILITY_REMOVED, True),
-    ("capability added", {"capabilities": ["text_generation", "code_generation", "translation"]},
+    ("capability added", {"capabilities": ["text_generation", "translation", "code_generation"]},
      c.CAPABILITY_ADDED, False),
     ("p95 latency higher", {"guarantees.latency.p95_ms": 150}, c.GUARANTEE_WEAKENED, True),
     ("p99 latency higher", {"guarantees.latency.p99_ms": 250}, c.GUARANTEE_WEAKENED, True),
@@ -32,18 +33,18 @@ RULES = [
      False),
     ("latency guarantee dropped", {"guarantees.latency.p99_ms": None}, c.GUARANTEE_DROPPED, True),
     ("accuracy guarantee dropped", {"guarantees.accuracy": None}, c.GUARANTEE_DROPPED, True),
-    ("fewer languages", {"constraints.supported_languages": ["en", "de"]},
+    ("fewer languages", {"constraints.supported_languages": ["en"]},
      c.CONSTRAINT_NARROWED, True),
-    ("more languages", {"constraints.supported_languages": ["en", "de", "fr", "es"]},
+    ("more languages", {"constraints.supported_languages": ["en", "es", "fr"]},
      c.CONSTRAINT_WIDENED, False),
-    ("lower max_tokens", {"constraints.max_tokens": 4096}, c.CONSTRAINT_NARROWED, True),
+    ("lower max_tokens", {"constraints.max_tokens": 2048}, c.CONSTRAINT_NARROWED, True),
     ("higher max_tokens", {"constraints.max_tokens": 16384}, c.CONSTRAINT_WIDENED, False),
     ("lower max_images", {"constraints.max_images": 1}, c.CONSTRAINT_NARROWED, True),
     ("max_images limit removed", {"constraints.max_images": None}, c.CONSTRAINT_WIDENED, False),
     ("per-request price up", {"cost.per_request": 0.003}, c.PRICE_RAISED, True),
     ("per-token price up", {"cost.per_token": 0.0002}, c.PRICE_RAISED, True),
     ("per-image price up", {"cost.per_image": 0.02}, c.PRICE_RAISED, True),
-    ("per-request price down", {"cost.per_request": 0.001}, c.PRICE_LOWERED, False),
+    ("per-request price down", {"cost.per_request": 0.0005}, c.PRICE_LOWERED, False),
     ("currency changed", {"cost.currency": "EUR"}, c.CURRENCY_CHANGED, True),
     ("name changed", {"name": "Renamed Service"}, c.FIELD_CHANGED, False),
     ("description changed", {"description": "Better words."}, c.FIELD_CHANGED, False),
@@ -55,9 +56,9 @@ RULES = [
 
 
 @pytest.mark.parametrize(("rule", "edits", "kind", "breaking"), RULES, ids=[r[0] for r in RULES])
-def test_each_rule_flags_its_change_with_the_right_verdict(rule, edits, kind, breaking):
-    new = contract_data("rules-demo", version="1.1.0", **edits)
-    result = compare(old(), new)
+def test_each_rule_flags_its_change_with_the_right_verdict(base, rule, edits, kind, breaking):
+    new = base(version="1.1.0", **edits)
+    result = compare(base(), new)
     matching = [change for change in result if change.kind == kind]
     assert matching, f"{rule}: no {kind} in {result}"
     assert all(change.breaking is breaking for change in matching)
@@ -70,16 +71,15 @@ def test_each_rule_flags_its_change_with_the_right_verdict(rule, edits, kind, br
 @pytest.mark.parametrize(("rule", "edits", "kind", "breaking"),
                          [r for r in RULES if r[3]], ids=[r[0] for r in RULES if r[3]])
 def test_a_major_bump_keeps_the_change_breaking_but_satisfies_the_version_rule(
-        rule, edits, kind, breaking):
-    result = compare(old(), contract_data("rules-demo", version="2.0.0", **edits))
+        base, rule, edits, kind, breaking):
+    result = compare(base(), base(version="2.0.0", **edits))
     assert is_breaking(result)
     assert c.MAJOR_BUMP_MISSING not in {change.kind for change in result}
     assert any(change.kind == c.VERSION_CHANGED and not change.breaking for change in result)
 
 
-def test_the_missing_major_bump_is_a_breaking_change_of_its_own_naming_both_versions():
-    result = compare(old(), contract_data("rules-demo", version="1.0.1",
-                                          capabilities=["text_generation"]))
+def test_the_missing_major_bump_is_a_breaking_change_of_its_own_naming_both_versions(base):
+    result = compare(base(), base(version="1.0.1", capabilities=["text_generation"]))
     bump = result[0]
     assert (bump.kind, bump.path, bump.old, bump.new, bump.breaking) == (
         c.MAJOR_BUMP_MISSING, "/version", "1.0.0", "1.0.1", True)
@@ -96,44 +96,43 @@ def test_major_bump_follows_semver_with_minor_bumps_counting_before_1_0(before, 
     assert major_bumped(before, after) is bumped
 
 
-def test_identical_contracts_have_no_changes():
-    assert compare(old(), old()) == []
+def test_identical_contracts_have_no_changes(base):
+    assert compare(base(), base()) == []
 
 
-def test_a_first_registration_has_nothing_to_compare():
-    assert compare(None, old()) == []
+def test_a_first_registration_has_nothing_to_compare(base):
+    assert compare(None, base()) == []
 
 
-def test_a_removed_capability_names_the_capability_and_its_path():
-    result = compare(old(), contract_data("rules-demo", version="2.0.0",
-                                          capabilities=["text_generation"]))
+def test_a_removed_capability_names_the_capability_and_its_path(base):
+    result = compare(base(), base(version="2.0.0", capabilities=["text_generation"]))
     removed = [change for change in result if change.kind == c.CAPABILITY_REMOVED]
-    assert [(r.path, r.old, r.new) for r in removed] == [("/capabilities", "code_generation", None)]
-    assert "code_generation" in removed[0].message
+    assert [(r.path, r.old, r.new) for r in removed] == [("/capabilities", "translation", None)]
+    assert "translation" in removed[0].message
 
 
-def test_a_limit_introduced_where_there_was_none_narrows_the_contract():
-    before = contract_data("rules-demo", **{"constraints.max_tokens": None})
-    after = contract_data("rules-demo", version="2.0.0")
+def test_a_limit_introduced_where_there_was_none_narrows_the_contract(base):
+    before = base(**{"constraints.max_tokens": None})
+    after = base(version="2.0.0")
     kinds = {(change.kind, change.path) for change in compare(before, after) if change.breaking}
     assert (c.CONSTRAINT_NARROWED, "/constraints/max_tokens") in kinds
 
 
-def test_a_new_price_on_a_free_field_is_a_raise_and_a_stated_zero_is_not():
-    before = contract_data("rules-demo", **{"cost.per_image": None})
-    raised = compare(before, contract_data("rules-demo", version="2.0.0"))
+def test_a_new_price_on_a_free_field_is_a_raise_and_a_stated_zero_is_not(base):
+    before = base(**{"cost.per_image": None})
+    raised = compare(before, base(version="2.0.0"))
     assert any(ch.kind == c.PRICE_RAISED and ch.path == "/cost/per_image" for ch in raised)
-    free = compare(before, contract_data("rules-demo", version="1.1.0", **{"cost.per_image": 0}))
+    free = compare(before, base(version="1.1.0", **{"cost.per_image": 0}))
     assert not is_breaking(free)
 
 
-def test_the_default_currency_is_usd_so_stating_it_changes_nothing():
-    before = contract_data("rules-demo", **{"cost.currency": None})
-    assert compare(before, contract_data("rules-demo")) == []
+def test_the_default_currency_is_usd_so_stating_it_changes_nothing(base):
+    before = base(**{"cost.currency": None})
+    assert compare(before, base()) == []
 
 
-def test_changes_serialise_to_plain_dicts_for_the_catalogue_and_the_api():
-    change = compare(old(), contract_data("rules-demo", version="2.0.0", **{"cost.currency": "EUR"}))
+def test_changes_serialise_to_plain_dicts_for_the_catalogue_and_the_api(base):
+    change = compare(base(), base(version="2.0.0", **{"cost.currency": "EUR"}))
     as_dicts = [ch.to_dict() for ch in change]
     assert {"kind": c.CURRENCY_CHANGED, "path": "/cost/currency", "old": "USD", "new": "EUR",
             "breaking": True} .items() <= as_dicts[1].items()
