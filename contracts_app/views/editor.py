@@ -67,7 +67,7 @@ def _submitted_text(request: HttpRequest, mode: str) -> tuple[str, str]:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, service_id: str) -> HttpResponse:
     contract = contract_for_viewer(user=request.user, service_id=service_id)
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     if request.method == "GET":
         text = latest.text if latest else ""
         notice = ""
@@ -202,7 +202,7 @@ def upload(request: HttpRequest, service_id: str) -> HttpResponse:
     """A .yaml/.yml file fills the YAML tab and is validated at once (nothing is saved)."""
     contract = contract_for_viewer(user=request.user, service_id=service_id)
     text, problem = _read_upload(request.FILES.get("file"))
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     base_number = _base_number(request) or (latest.number if latest else None)
     if text is None:
         if _wants_json(request):

@@ -62,7 +62,7 @@ def check_id(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, service_id: str) -> HttpResponse:
     contract = contract_for_viewer(user=request.user, service_id=service_id)
-    revision = contract.revisions.select_related("author").order_by("-number").first()
+    revision = contract.latest_revision
     diagnostics = annotate(revision.diagnostics if revision else [])
     submissions = getattr(contract, "submissions", None)
     return render(request, "contracts/detail.html", {

@@ -140,10 +140,10 @@ def register_from_text(*, user, text: str) -> Registration:
 def _save_latest(*, contract: Contract, text: str, user) -> SaveResult:
     """Save ``text`` after whatever the latest revision is (one retry on a concurrent save)."""
     for attempt in range(2):
-        latest = contract.revisions.order_by("-number").values_list("number", flat=True).first()
+        latest = contract.latest_revision
         try:
             return contract_save_revision(contract=contract, text=text, author=user,
-                                          base_number=latest)
+                                          base_number=latest.number if latest else None)
         except RevisionConflict:
             if attempt:
                 raise

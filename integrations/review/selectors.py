@@ -123,7 +123,7 @@ def _version_hint(service: RegisteredService | None, version: str | None) -> str
 
 def build_panel(*, contract) -> Panel:
     """Everything the panel shows for `contract` (the caller has checked who may see it)."""
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     submission = (Submission.objects.filter(contract=contract)
                   .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
     service = (RegisteredService.objects.select_related("current_version__revision")

@@ -115,7 +115,7 @@ def submit(request: HttpRequest, service_id: str) -> HttpResponse:
     from integrations.pipeline.submissions import submission_create
 
     contract = _contract(request, service_id)
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     if latest is None:
         return _after_action(request, contract, error="Save a revision before you submit.")
     asked = request.POST.get("revision", "")
