@@ -121,13 +121,30 @@ def _version_hint(service: RegisteredService | None, version: str | None) -> str
     return ""
 
 
+def latest_submission(*, contract) -> Submission | None:
+    """The contract's most recent submission (open or settled), or None."""
+    return (Submission.objects.filter(contract=contract)
+            .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
+
+
+def contract_service(*, contract) -> RegisteredService | None:
+    """The service registered from `contract` (any status), or None before a registration."""
+    return (RegisteredService.objects.select_related("contract", "current_version__revision")
+            .filter(contract=contract).first())
+
+
+def successor_for(*, service: RegisteredService, service_id: str) -> RegisteredService | None:
+    """The service a deprecation of `service` may name as successor: registered under
+    `service_id`, not withdrawn, not `service` itself. None when there is no such service."""
+    return (RegisteredService.objects.exclude(status=ServiceStatus.WITHDRAWN)
+            .exclude(pk=service.pk).filter(service_id=service_id).first())
+
+
 def build_panel(*, contract) -> Panel:
     """Everything the panel shows for `contract` (the caller has checked who may see it)."""
     latest = contract.latest_revision
-    submission = (Submission.objects.filter(contract=contract)
-                  .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
-    service = (RegisteredService.objects.select_related("current_version__revision")
-               .filter(contract=contract).first())
+    submission = latest_submission(contract=contract)
+    service = contract_service(contract=contract)
     operation = (service.operations.order_by("-created_at", "-id").first() if service else None)
     events = list(Event.objects.filter(contract=contract).select_related("actor_user")
                   .order_by("-at", "-id")[:TIMELINE_LENGTH])
