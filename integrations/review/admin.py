@@ -33,11 +33,7 @@ from integrations.pipeline.submissions import (
     submission_retry,
 )
 from integrations.review.services import review_bulk_approve, submission_diff
-
-STATUS_BADGES = {
-    "pending_review": "warn", "approved": "info", "queued": "info", "registering": "info",
-    "registered": "ok", "rejected": "error", "cancelled": "muted", "failed": "error",
-}
+from integrations.review.states import submission_badge
 
 
 def _is_reviewer(request: HttpRequest) -> bool:
@@ -97,7 +93,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
     readonly_fields = [field for _name, options in fieldsets for field in options["fields"]]
 
     class Media:
-        css = {"all": ["css/review.css"]}
+        css = {"all": ["css/badges.css", "css/review.css"]}
 
     # --- permissions: staff review; nobody adds, edits or deletes submissions here -------------
     def has_change_permission(self, request, obj=None):
@@ -149,19 +145,19 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Submission):
-        return format_html('<span class="review-badge review-badge-{}">{}</span>',
-                           STATUS_BADGES.get(obj.status, "muted"), obj.get_status_display())
+        return format_html('<span class="badge badge-{}">{}</span>',
+                           submission_badge(obj.status), obj.get_status_display())
 
     @admin.display(description="Breaking?")
     def breaking_flag(self, obj: Submission):
         service = getattr(obj.contract, "registered_service", None)
         registered = service.current_version if service else None
         if registered is None:
-            return format_html('<span class="review-badge review-badge-muted">{}</span>', "first")
+            return format_html('<span class="badge badge-muted">{}</span>', "first")
         if submission_diff(submission=obj, registered=registered, text=False).breaking:
-            return format_html('<span class="review-badge review-badge-error">{}</span>',
+            return format_html('<span class="badge badge-error">{}</span>',
                                "breaking")
-        return format_html('<span class="review-badge review-badge-ok">{}</span>', "no")
+        return format_html('<span class="badge badge-ok">{}</span>', "no")
 
     # --- the detail page ---------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
