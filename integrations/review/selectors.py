@@ -18,11 +18,10 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
+from integrations.pipeline.submissions import CANCELLABLE
 from integrations.review.changes import compare
 from integrations.review.states import NOT_SUBMITTED, SUBMISSION_STATES
 
-# Submission states in which a developer may still cancel (before a worker claims it).
-CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)
 TIMELINE_LENGTH = 20
 
 ACTOR_NAMES = {"worker": "CAIO worker", "sweeper": "CAIO sweeper", "system": "CAIO"}
