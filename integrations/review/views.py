@@ -74,7 +74,7 @@ def _render_panel(request: HttpRequest, contract: Contract, *, error: str = "",
         "next": _host_page(request, contract),
         "timeline": [(event, actor_name(event)) for event in panel.events],
     }
-    template = "integrations/panel.html" if request.htmx else "integrations/panel_page.html"
+    template = "integrations/_panel.html" if request.htmx else "integrations/panel.html"
     context["include_css"] = _first_load(request)
     return render(request, template, context, status=status)
 
@@ -111,7 +111,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     rows = submissions_summary(user=request.user)
     context = {"rows": rows, "polling": any(row.polling for row in rows),
                "include_css": _first_load(request)}
-    template = "integrations/summary.html" if request.htmx else "integrations/summary_page.html"
+    template = "integrations/_summary.html" if request.htmx else "integrations/summary.html"
     return render(request, template, context)
 
 
@@ -207,8 +207,7 @@ def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse
         "action": reverse(f"integrations:{kind}", kwargs={"service_id": service_id}),
         "panel_url": reverse("integrations:panel", kwargs={"service_id": service_id}),
     }
-    template = ("integrations/confirm.html" if request.htmx
-                else "integrations/confirm_page.html")
+    template = "integrations/_confirm.html" if request.htmx else "integrations/confirm.html"
     return render(request, template, context)
 
 
