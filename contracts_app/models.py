@@ -51,6 +51,13 @@ class Contract(models.Model):
 
     @property
     def latest_revision(self) -> ContractRevision | None:
+        """The revision with the highest number, or None before the first save.
+
+        Uses a prefetch of `revisions` when there is one (no query), otherwise one query.
+        """
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("revisions")
+        if cached is not None:
+            return max(cached, key=lambda revision: revision.number, default=None)
         return self.revisions.order_by("-number").first()
 
 

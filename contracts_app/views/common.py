@@ -9,6 +9,7 @@ from caio_integration.contracts import CURRENCIES
 from django.conf import settings
 from django.core.cache import cache
 
+from contracts_app.diagnostics import severity_counts
 from contracts_app.forms import ContractForm
 from contracts_app.selectors import starters
 from contracts_app.yaml_form import YamlFormError, field_for_pointer, form_fields, values_from_text
@@ -52,13 +53,6 @@ def error_slots(diagnostics: list[dict]) -> list[tuple[str, list[dict]]]:
     return list(slots.items())
 
 
-def summary(diagnostics: list[dict]) -> dict[str, int]:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for d in diagnostics:
-        counts[d.get("severity", "error")] = counts.get(d.get("severity", "error"), 0) + 1
-    return counts
-
-
 def form_for_text(text: str, diagnostics: list[dict]) -> tuple[ContractForm | None, str]:
     """The contract form showing ``text``, or (None, why not) when the text has no form view."""
     try:
@@ -81,7 +75,7 @@ def editor_context(*, contract, text: str, base_number: int | None, diagnostics:
         "form_error": form_error,
         "mode": mode,
         "diagnostics": annotate(diagnostics),
-        "counts": summary(diagnostics),
+        "counts": severity_counts(diagnostics),
         "checked": True,
         "starters": starters(),
         "currencies": sorted(CURRENCIES),

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from contracts_app.diagnostics import severity_counts
 from contracts_app.forms import ContractForm
 from contracts_app.selectors import contract_for_viewer
 from contracts_app.services import (
@@ -31,7 +32,6 @@ from contracts_app.views.common import (
     error_slots,
     form_for_text,
     rate_limited,
-    summary,
 )
 from contracts_app.yaml_form import YamlFormError, apply_values, values_from_text
 
@@ -66,7 +66,7 @@ def _submitted_text(request: HttpRequest, mode: str) -> tuple[str, str]:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, service_id: str) -> HttpResponse:
     contract = contract_for_viewer(user=request.user, service_id=service_id)
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     if request.method == "GET":
         text = latest.text if latest else ""
         notice = ""
@@ -116,7 +116,7 @@ def edit(request: HttpRequest, service_id: str) -> HttpResponse:
             elif revision.is_valid:
                 messages.success(request, f"Saved revision {revision.number}. It is valid.")
             else:
-                errors = sum(1 for d in revision.diagnostics if d["severity"] == "error")
+                errors = severity_counts(revision.diagnostics)["error"]
                 messages.warning(request, f"Saved revision {revision.number} as a draft with "
                                           f"{errors} error{'s' if errors != 1 else ''} to fix.")
             url = reverse("contracts:edit", kwargs={"service_id": contract.service_id})
@@ -147,7 +147,7 @@ def validate(request: HttpRequest, service_id: str) -> HttpResponse:
         return JsonResponse({"valid": verdict.valid, "diagnostics": verdict.diagnostics,
                              "form_problem": form_problem})
     return render(request, "contracts/_diagnostics.html", {
-        "diagnostics": annotate(verdict.diagnostics), "counts": summary(verdict.diagnostics),
+        "diagnostics": annotate(verdict.diagnostics), "counts": severity_counts(verdict.diagnostics),
         "checked": True, "form_problem": form_problem,
         "error_slots": error_slots(verdict.diagnostics) if mode == "form" else None,
     })
@@ -188,7 +188,7 @@ def upload(request: HttpRequest, service_id: str) -> HttpResponse:
     """A .yaml/.yml file fills the YAML tab and is validated at once (nothing is saved)."""
     contract = contract_for_viewer(user=request.user, service_id=service_id)
     text, problem = _read_upload(request.FILES.get("file"))
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     base_number = _base_number(request) or (latest.number if latest else None)
     if text is None:
         if _wants_json(request):
@@ -201,11 +201,11 @@ def upload(request: HttpRequest, service_id: str) -> HttpResponse:
         return render(request, "contracts/edit.html", context, status=400)
     verdict = check_text(text=text, service_id=contract.service_id)
     name = PurePath(request.FILES["file"].name).name
-    notice = (f"Loaded {name} into the YAML tab: {summary(verdict.diagnostics)['error']} "
+    notice = (f"Loaded {name} into the YAML tab: {severity_counts(verdict.diagnostics)['error']} "
               "error(s). Nothing is saved until you save.")
     if _wants_json(request):
         html = render_to_string("contracts/_diagnostics.html", {
-            "diagnostics": annotate(verdict.diagnostics), "counts": summary(verdict.diagnostics),
+            "diagnostics": annotate(verdict.diagnostics), "counts": severity_counts(verdict.diagnostics),
             "checked": True}, request=request)
         return JsonResponse({"ok": True, "text": text, "message": notice,
                              "diagnostics_html": html, "valid": verdict.valid})

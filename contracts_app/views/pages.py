@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from contracts_app.diagnostics import severity_counts
 from contracts_app.forms import NewContractForm
 from contracts_app.selectors import contract_for_viewer, revision_of, starters
 from contracts_app.services import (
@@ -19,7 +20,7 @@ from contracts_app.services import (
     contract_delete,
     service_id_problem,
 )
-from contracts_app.views.common import annotate, rate_limited, summary
+from contracts_app.views.common import annotate, rate_limited
 
 
 @login_required
@@ -62,7 +63,7 @@ def check_id(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, service_id: str) -> HttpResponse:
     contract = contract_for_viewer(user=request.user, service_id=service_id)
-    revision = contract.revisions.select_related("author").order_by("-number").first()
+    revision = contract.latest_revision
     diagnostics = annotate(revision.diagnostics if revision else [])
     submissions = getattr(contract, "submissions", None)
     return render(request, "contracts/detail.html", {
@@ -70,7 +71,7 @@ def detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "revision": revision,
         "data": revision.data if revision and isinstance(revision.data, dict) else {},
         "diagnostics": diagnostics,
-        "counts": summary(diagnostics),
+        "counts": severity_counts(diagnostics),
         "revision_count": contract.revisions.count(),
         "can_delete": request.user.pk == contract.owner_id
         and not (submissions is not None and submissions.exists()),

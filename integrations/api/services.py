@@ -49,11 +49,12 @@ def _non_finite(value: Any) -> bool:
 
 
 def ensure_storable(text: str) -> None:
-    """Refuse a text whose parsed data the database cannot store (.inf or .nan numbers).
+    """Refuse a text with NUL characters or non-finite numbers (.inf, .nan, 1e400), with the reason.
 
-    contracts_app saves the parsed data as JSON; PostgreSQL's jsonb has no NaN or Infinity, so
-    saving such a draft would fail. Until contracts_app stores them as null, the API refuses
-    them with the reason (nothing is half-saved).
+    The web editor saves a draft with non-finite numbers: contracts_app.services.json_safe stores
+    them as null in the parsed data (JSON and PostgreSQL's jsonb have no NaN or Infinity) and the
+    validator reports `not-finite`. The API refuses such a text instead, so what an API client
+    saved never differs from what it sent; nothing is half-saved.
     """
     if "\x00" in text:
         raise ContractError("The text contains NUL characters, which cannot be saved.")
@@ -127,10 +128,10 @@ def register_from_text(*, user, text: str) -> Registration:
 def _save_latest(*, contract: Contract, text: str, user) -> SaveResult:
     """Save ``text`` after whatever the latest revision is (one retry on a concurrent save)."""
     for attempt in range(2):
-        latest = contract.revisions.order_by("-number").values_list("number", flat=True).first()
+        latest = contract.latest_revision
         try:
             return contract_save_revision(contract=contract, text=text, author=user,
-                                          base_number=latest)
+                                          base_number=latest.number if latest else None)
         except RevisionConflict:
             if attempt:
                 raise

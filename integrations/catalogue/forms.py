@@ -57,10 +57,3 @@ class CatalogueFilterForm(forms.Form):
     def active_filters(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return any(data.get(k) not in (None, "", []) for k in self.fields if k != "sort")
-
-
-class StatusChangeForm(forms.Form):
-    """Deprecate or withdraw, with an optional successor's service id."""
-
-    successor = forms.SlugField(label="Successor service id (optional)", required=False,
-                                max_length=63)

@@ -8,8 +8,4 @@ urlpatterns = [
     path("compare/", views.service_compare, name="compare"),
     path("<slug:service_id>/", views.service_detail, name="detail"),
     path("<slug:service_id>/<str:version>.yaml", views.version_yaml, name="yaml"),
-    path("<slug:service_id>/deprecate/", views.service_status_change, {"kind": "deprecate"},
-         name="deprecate"),
-    path("<slug:service_id>/withdraw/", views.service_status_change, {"kind": "withdraw"},
-         name="withdraw"),
 ]

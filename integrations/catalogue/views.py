@@ -1,5 +1,7 @@
-"""The public catalogue: list (search, filters, facets, pagination), service page, YAML, compare,
-and the owner's deprecate / withdraw buttons (which start the pipeline's service operations).
+"""The public catalogue: list (search, filters, facets, pagination), service page, YAML, compare.
+
+The owner's deprecate / withdraw buttons on a service page lead to the submission panel's
+confirmation (integrations/review/views.py), the one view that starts those operations.
 """
 
 from __future__ import annotations
@@ -8,14 +10,12 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 from caio_integration.contracts import LANGUAGES
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
-from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm, StatusChangeForm
+from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm
 from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
 from integrations.catalogue.selectors import (
     CATALOGUE_SORTS,
@@ -25,13 +25,7 @@ from integrations.catalogue.selectors import (
     catalogue_service,
     catalogue_versions,
 )
-from integrations.models import (
-    OperationKind,
-    RegisteredService,
-    ServiceOperation,
-    ServiceStatus,
-    ServiceVersion,
-)
+from integrations.models import RegisteredService, ServiceOperation, ServiceStatus, ServiceVersion
 
 PAGE_SIZE = 20
 LANGUAGES_SHOWN = 24
@@ -147,7 +141,6 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "docs_is_https": _is_https(version.documentation_url),
         "can_manage": can_manage,
         "pending": pending,
-        "status_form": StatusChangeForm(),
     })
 
 
@@ -189,44 +182,3 @@ def service_compare(request: HttpRequest) -> HttpResponse:
         "entries": entries, "missing": missing, "error": error,
         "back": "?" + urlencode({"ids": ",".join(ids)}) if ids else "",
     }, status=400 if error else 200)
-
-
-def _manageable(request: HttpRequest, service_id: str) -> RegisteredService:
-    """The service if the signed-in user owns it (or is staff); 404 for everyone else."""
-    service = get_object_or_404(
-        RegisteredService.objects.select_related("contract"), service_id=service_id)
-    user = request.user
-    if not (user.is_staff or service.contract.owner_id == user.pk):
-        raise Http404("No such service.")
-    return service
-
-
-@login_required
-@require_POST
-def service_status_change(request: HttpRequest, service_id: str, kind: str) -> HttpResponse:
-    service = _manageable(request, service_id)
-    if kind not in OperationKind.values:
-        raise Http404("No such operation.")
-    form = StatusChangeForm(request.POST)
-    successor = None
-    if not form.is_valid():
-        messages.error(request, "; ".join(e for errs in form.errors.values() for e in errs))
-        return redirect(service.get_absolute_url())
-    successor_id = form.cleaned_data["successor"]
-    if successor_id:
-        successor = RegisteredService.objects.filter(service_id=successor_id).first()
-        if successor is None:
-            messages.error(request, f"No registered service has the id {successor_id!r}.")
-            return redirect(service.get_absolute_url())
-    # The pipeline's service operations (imported here: the catalogue pages never need them).
-    from integrations.pipeline.errors import OperationError
-    from integrations.pipeline.operations import operation_request
-
-    try:
-        operation_request(service=service, kind=kind, user=request.user, successor=successor)
-    except OperationError as exc:
-        messages.error(request, exc.message)
-    else:
-        verb = "Deprecation" if kind == OperationKind.DEPRECATE else "Withdrawal"
-        messages.success(request, f"{verb} of {service.service_id} requested; a worker is on it.")
-    return redirect(service.get_absolute_url())

@@ -1,8 +1,9 @@
 """The reviewers' tool: Django admin for submissions, with the diff, the timeline and decisions.
 
 Staff (is_staff) review submissions without any extra Django permission: the review screens only
-read, and every decision goes through integrations.review.services (policy) and the pipeline's services
-(state transitions and the timeline). Submissions are never added, edited or deleted here.
+read, and every decision goes to the pipeline's services (integrations/pipeline/submissions.py:
+state transitions and the timeline); the bulk approval adds the review policy
+(integrations.review.services). Submissions are never added, edited or deleted here.
 """
 
 from __future__ import annotations
@@ -25,19 +26,14 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
-from integrations.review.services import (
-    decision_errors,
-    review_approve,
-    review_bulk_approve,
-    review_reject,
-    review_retry,
-    submission_diff,
+from integrations.pipeline.errors import PipelineError
+from integrations.pipeline.submissions import (
+    submission_approve,
+    submission_reject,
+    submission_retry,
 )
-
-STATUS_BADGES = {
-    "pending_review": "warn", "approved": "info", "queued": "info", "registering": "info",
-    "registered": "ok", "rejected": "error", "cancelled": "muted", "failed": "error",
-}
+from integrations.review.services import review_bulk_approve, submission_diff
+from integrations.review.states import submission_badge
 
 
 def _is_reviewer(request: HttpRequest) -> bool:
@@ -97,7 +93,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
     readonly_fields = [field for _name, options in fieldsets for field in options["fields"]]
 
     class Media:
-        css = {"all": ["css/review.css"]}
+        css = {"all": ["css/badges.css", "css/review.css"]}
 
     # --- permissions: staff review; nobody adds, edits or deletes submissions here -------------
     def has_change_permission(self, request, obj=None):
@@ -149,19 +145,19 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Submission):
-        return format_html('<span class="review-badge review-badge-{}">{}</span>',
-                           STATUS_BADGES.get(obj.status, "muted"), obj.get_status_display())
+        return format_html('<span class="badge badge-{}">{}</span>',
+                           submission_badge(obj.status), obj.get_status_display())
 
     @admin.display(description="Breaking?")
     def breaking_flag(self, obj: Submission):
         service = getattr(obj.contract, "registered_service", None)
         registered = service.current_version if service else None
         if registered is None:
-            return format_html('<span class="review-badge review-badge-muted">{}</span>', "first")
+            return format_html('<span class="badge badge-muted">{}</span>', "first")
         if submission_diff(submission=obj, registered=registered, text=False).breaking:
-            return format_html('<span class="review-badge review-badge-error">{}</span>',
+            return format_html('<span class="badge badge-error">{}</span>',
                                "breaking")
-        return format_html('<span class="review-badge review-badge-ok">{}</span>', "no")
+        return format_html('<span class="badge badge-ok">{}</span>', "no")
 
     # --- the detail page ---------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -213,7 +209,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
     def _decide(self, request, submission: Submission, decision, done: str):
         try:
             decision()
-        except decision_errors() as exc:
+        except PipelineError as exc:
             self.message_user(request, exc.message, messages.ERROR)
         else:
             self.message_user(request, done, messages.SUCCESS)
@@ -225,7 +221,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         submission = self._submission_or_404(request, object_id)
         return self._decide(
             request, submission,
-            lambda: review_approve(submission=submission, reviewer=request.user),
+            lambda: submission_approve(submission=submission, reviewer=request.user),
             f"Approved {submission.contract.service_id} {submission.revision.version}: "
             "a worker will register it.")
 
@@ -235,7 +231,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         submission = self._submission_or_404(request, object_id)
         return self._decide(
             request, submission,
-            lambda: review_retry(submission=submission, reviewer=request.user),
+            lambda: submission_retry(submission=submission, user=request.user),
             f"Retrying {submission.contract.service_id}: a worker will try again with a new key.")
 
     def reject_view(self, request, object_id):
@@ -244,8 +240,8 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             return self._decide(
                 request, submission,
-                lambda: review_reject(submission=submission, reviewer=request.user,
-                                      reason=form.cleaned_data["reason"]),
+                lambda: submission_reject(submission=submission, reviewer=request.user,
+                                          reason=form.cleaned_data["reason"]),
                 f"Rejected {submission.contract.service_id}; the developer has been told why.")
         return self._reject_page(request, [submission], form,
                                  action_url=request.path, bulk=False)
@@ -280,13 +276,12 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
     def reject_selected(self, request, queryset):
         form = RejectForm(request.POST if request.POST.get("post") == "yes" else None)
         if form.is_bound and form.is_valid():
-            errors = decision_errors()
             done = []
             for submission in queryset:
                 try:
-                    review_reject(submission=submission, reviewer=request.user,
-                                  reason=form.cleaned_data["reason"])
-                except errors as exc:
+                    submission_reject(submission=submission, reviewer=request.user,
+                                      reason=form.cleaned_data["reason"])
+                except PipelineError as exc:
                     self.message_user(request, f"Not rejected: {exc.message}", messages.ERROR)
                 else:
                     done.append(submission.contract.service_id)
@@ -298,11 +293,10 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed submissions", permissions=["change"])
     def retry_selected(self, request, queryset):
-        errors = decision_errors()
         for submission in queryset:
             try:
-                review_retry(submission=submission, reviewer=request.user)
-            except errors as exc:
+                submission_retry(submission=submission, user=request.user)
+            except PipelineError as exc:
                 self.message_user(request, f"Not retried: {exc.message}", messages.ERROR)
             else:
                 self.message_user(request, f"Retrying {submission.contract.service_id}.",

@@ -18,42 +18,10 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
+from integrations.pipeline.submissions import CANCELLABLE
+from integrations.review.states import NOT_SUBMITTED, SUBMISSION_STATES
 
-# Submission states in which a developer may still cancel (before a worker claims it).
-CANCELLABLE = (SubmissionStatus.PENDING_REVIEW, SubmissionStatus.APPROVED, SubmissionStatus.QUEUED)
 TIMELINE_LENGTH = 20
-
-STATE_TEXT: dict[str, tuple[str, str, str]] = {
-    # status: (badge class, headline, what happens next)
-    SubmissionStatus.PENDING_REVIEW: (
-        "warn", "Waiting for review",
-        "A reviewer will read your contract and compare it with the registered version. You "
-        "will get an email when they decide. You can cancel until a worker starts registering."),
-    SubmissionStatus.APPROVED: (
-        "info", "Approved",
-        "A reviewer approved it. A worker will send it to the CAIO core in a moment."),
-    SubmissionStatus.QUEUED: (
-        "info", "Queued for registration",
-        "It is in line for a worker, which will send it to the CAIO core."),
-    SubmissionStatus.REGISTERING: (
-        "info", "Registering",
-        "A worker is registering it with the CAIO core now. This usually takes seconds."),
-    SubmissionStatus.REGISTERED: (
-        "ok", "Registered",
-        "It is live in the public catalogue. To change it, save a new revision with a higher "
-        "version and submit it."),
-    SubmissionStatus.REJECTED: (
-        "error", "Rejected",
-        "A reviewer did not approve it; their reason is below. Edit the contract, save a new "
-        "revision and submit it again."),
-    SubmissionStatus.CANCELLED: (
-        "muted", "Cancelled",
-        "You cancelled this submission. Nothing was registered. You can submit again at any time."),
-    SubmissionStatus.FAILED: (
-        "error", "Registration failed",
-        "The CAIO core did not register it; the error is below. A reviewer can retry it, or you "
-        "can fix the contract and submit a new revision."),
-}
 
 ACTOR_NAMES = {"worker": "CAIO worker", "sweeper": "CAIO sweeper", "system": "CAIO"}
 
@@ -120,13 +88,30 @@ def _version_hint(service: RegisteredService | None, version: str | None) -> str
     return ""
 
 
+def latest_submission(*, contract) -> Submission | None:
+    """The contract's most recent submission (open or settled), or None."""
+    return (Submission.objects.filter(contract=contract)
+            .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
+
+
+def contract_service(*, contract) -> RegisteredService | None:
+    """The service registered from `contract` (any status), or None before a registration."""
+    return (RegisteredService.objects.select_related("contract", "current_version__revision")
+            .filter(contract=contract).first())
+
+
+def successor_for(*, service: RegisteredService, service_id: str) -> RegisteredService | None:
+    """The service a deprecation of `service` may name as successor: registered under
+    `service_id`, not withdrawn, not `service` itself. None when there is no such service."""
+    return (RegisteredService.objects.exclude(status=ServiceStatus.WITHDRAWN)
+            .exclude(pk=service.pk).filter(service_id=service_id).first())
+
+
 def build_panel(*, contract) -> Panel:
     """Everything the panel shows for `contract` (the caller has checked who may see it)."""
-    latest = contract.revisions.order_by("-number").first()
-    submission = (Submission.objects.filter(contract=contract)
-                  .select_related("revision", "reviewed_by").order_by("-created_at", "-id").first())
-    service = (RegisteredService.objects.select_related("current_version__revision")
-               .filter(contract=contract).first())
+    latest = contract.latest_revision
+    submission = latest_submission(contract=contract)
+    service = contract_service(contract=contract)
     operation = (service.operations.order_by("-created_at", "-id").first() if service else None)
     events = list(Event.objects.filter(contract=contract).select_related("actor_user")
                   .order_by("-at", "-id")[:TIMELINE_LENGTH])
@@ -138,13 +123,9 @@ def build_panel(*, contract) -> Panel:
     operation_running = operation is not None and operation.status in (
         OperationStatus.QUEUED, OperationStatus.RUNNING)
 
-    if submission is None:
-        panel.badge, panel.headline = "muted", "Not submitted"
-        panel.explanation = ("This contract has not been submitted for registration yet. When "
-                             "you submit, a reviewer checks it and a worker registers it with "
-                             "the CAIO core.")
-    else:
-        panel.badge, panel.headline, panel.explanation = STATE_TEXT[submission.status]
+    state = SUBMISSION_STATES[submission.status] if submission else NOT_SUBMITTED
+    panel.badge, panel.headline, panel.explanation = state
+    if submission is not None:
         if submission.status == SubmissionStatus.QUEUED:
             panel.detail = _explain_queued(submission)
         elif submission.status in (SubmissionStatus.REJECTED, SubmissionStatus.FAILED,
@@ -202,10 +183,8 @@ def submissions_summary(*, user, limit: int = 100) -> list[SummaryRow]:
     rows = []
     for contract in contracts:
         submission = latest.get(contract.pk)
-        if submission is None:
-            badge, headline = "muted", "Not submitted"
-        else:
-            badge, headline, _next = STATE_TEXT[submission.status]
+        badge, headline, _next = (SUBMISSION_STATES[submission.status] if submission
+                                  else NOT_SUBMITTED)
         rows.append(SummaryRow(
             contract=contract, submission=submission, service=services.get(contract.pk),
             badge=badge, headline=headline,

@@ -1,6 +1,7 @@
 """The reviewer's side of registration: the review policy and what a reviewer reads.
 
-Decisions go through the pipeline's services (integrations/pipeline/submissions.py), which make
+Decisions go through the pipeline's services (integrations/pipeline/submissions.py: the admin
+calls submission_approve / submission_reject / submission_retry directly), which make
 the state transitions, write them on the timeline and refuse what is not allowed (approving your
 own submission, rejecting without a reason). This module adds what the reviewer reads (the diff
 against the registered version) and the bulk policy: a bulk approval never approves a submission
@@ -15,13 +16,8 @@ from dataclasses import dataclass, field
 from caio_integration.contracts import Change, DiffLine, compare, is_breaking, text_diff
 
 from integrations.models import RegisteredService, ServiceVersion, Submission
-
-
-def decision_errors() -> tuple[type[Exception], ...]:
-    """The exceptions a decision may raise, each with a `.message` for the reviewer."""
-    from integrations.pipeline.errors import PipelineError
-
-    return (PipelineError,)
+from integrations.pipeline.errors import PipelineError
+from integrations.pipeline.submissions import submission_approve
 
 
 @dataclass
@@ -67,27 +63,6 @@ def submission_diff(*, submission: Submission, registered: ServiceVersion | None
     )
 
 
-def review_approve(*, submission: Submission, reviewer) -> Submission:
-    """Approve one submission (the pipeline refuses a reviewer's own submission)."""
-    from integrations.pipeline.submissions import submission_approve
-
-    return submission_approve(submission=submission, reviewer=reviewer)
-
-
-def review_reject(*, submission: Submission, reviewer, reason: str) -> Submission:
-    """Reject one submission; the reason is required and reaches the developer."""
-    from integrations.pipeline.submissions import submission_reject
-
-    return submission_reject(submission=submission, reviewer=reviewer, reason=reason)
-
-
-def review_retry(*, submission: Submission, reviewer) -> Submission:
-    """Send a failed submission back to the worker (with a new idempotency key)."""
-    from integrations.pipeline.submissions import submission_retry
-
-    return submission_retry(submission=submission, user=reviewer)
-
-
 @dataclass
 class BulkResult:
     approved: list[Submission] = field(default_factory=list)
@@ -100,7 +75,6 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
     A breaking change must be approved on its own page, after the reviewer has read the diff.
     """
     result = BulkResult()
-    errors = decision_errors()
     for submission in submissions:
         diff = submission_diff(submission=submission, text=False)
         if diff.breaking:
@@ -111,8 +85,8 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
             )))
             continue
         try:
-            review_approve(submission=submission, reviewer=reviewer)
-        except errors as exc:
+            submission_approve(submission=submission, reviewer=reviewer)
+        except PipelineError as exc:
             result.refused.append((submission, exc.message))
         else:
             result.approved.append(submission)

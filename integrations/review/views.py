@@ -20,8 +20,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from contracts_app.models import Contract
-from integrations.models import OperationKind, RegisteredService, ServiceStatus
-from integrations.review.selectors import actor_name, build_panel, submissions_summary
+from integrations.models import OperationKind
+from integrations.review.selectors import (
+    actor_name,
+    build_panel,
+    contract_service,
+    latest_submission,
+    submissions_summary,
+    successor_for,
+)
 
 
 def _signed_in(view):
@@ -67,7 +74,7 @@ def _render_panel(request: HttpRequest, contract: Contract, *, error: str = "",
         "next": _host_page(request, contract),
         "timeline": [(event, actor_name(event)) for event in panel.events],
     }
-    template = "integrations/panel.html" if request.htmx else "integrations/panel_page.html"
+    template = "integrations/_panel.html" if request.htmx else "integrations/panel.html"
     context["include_css"] = _first_load(request)
     return render(request, template, context, status=status)
 
@@ -104,7 +111,7 @@ def summary(request: HttpRequest) -> HttpResponse:
     rows = submissions_summary(user=request.user)
     context = {"rows": rows, "polling": any(row.polling for row in rows),
                "include_css": _first_load(request)}
-    template = "integrations/summary.html" if request.htmx else "integrations/summary_page.html"
+    template = "integrations/_summary.html" if request.htmx else "integrations/summary.html"
     return render(request, template, context)
 
 
@@ -115,7 +122,7 @@ def submit(request: HttpRequest, service_id: str) -> HttpResponse:
     from integrations.pipeline.submissions import submission_create
 
     contract = _contract(request, service_id)
-    latest = contract.revisions.order_by("-number").first()
+    latest = contract.latest_revision
     if latest is None:
         return _after_action(request, contract, error="Save a revision before you submit.")
     asked = request.POST.get("revision", "")
@@ -137,7 +144,7 @@ def cancel(request: HttpRequest, service_id: str) -> HttpResponse:
     from integrations.pipeline.submissions import submission_cancel
 
     contract = _contract(request, service_id)
-    submission = build_panel(contract=contract).submission
+    submission = latest_submission(contract=contract)
     if submission is None or not submission.is_open:
         return _after_action(request, contract, error="There is no open submission to cancel.")
     try:
@@ -162,11 +169,14 @@ OPERATION_TEXT = {
 
 
 def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse:
+    """Deprecate or withdraw: GET asks for a confirmation (and, to deprecate, an optional
+    successor); POST with the box ticked asks the pipeline for the operation. The panel and the
+    catalogue's service page both lead here."""
     from integrations.pipeline.errors import PipelineError
     from integrations.pipeline.operations import operation_request
 
     contract = _contract(request, service_id)
-    service = RegisteredService.objects.filter(contract=contract).first()
+    service = contract_service(contract=contract)
     if service is None:
         return _after_action(request, contract, error="This contract is not registered yet.")
     label, explanation = OPERATION_TEXT[kind]
@@ -175,8 +185,7 @@ def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse
         successor = None
         successor_id = request.POST.get("successor", "").strip()
         if kind == OperationKind.DEPRECATE and successor_id:
-            successor = (RegisteredService.objects.exclude(status=ServiceStatus.WITHDRAWN)
-                         .exclude(pk=service.pk).filter(service_id=successor_id).first())
+            successor = successor_for(service=service, service_id=successor_id)
             if successor is None:
                 error = (f"No registered service has the ID {successor_id!r}. Leave the field "
                          "empty to deprecate without a successor.")
@@ -193,12 +202,12 @@ def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse
     context = {
         "contract": contract, "service": service, "kind": kind, "label": label,
         "explanation": explanation, "error": error,
-        "successor": request.POST.get("successor", ""), "next": _host_page(request, contract),
+        "successor": request.POST.get("successor") or request.GET.get("successor", ""),
+        "next": _host_page(request, contract),
         "action": reverse(f"integrations:{kind}", kwargs={"service_id": service_id}),
         "panel_url": reverse("integrations:panel", kwargs={"service_id": service_id}),
     }
-    template = ("integrations/confirm.html" if request.htmx
-                else "integrations/confirm_page.html")
+    template = "integrations/_confirm.html" if request.htmx else "integrations/confirm.html"
     return render(request, template, context)
 
 

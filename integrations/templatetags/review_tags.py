@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from integrations.models import Submission, SubmissionStatus
+from integrations.review import states
 
 register = template.Library()
 
@@ -19,3 +20,15 @@ def pending_review_count() -> int:
 def event_label(kind: str) -> str:
     """A timeline event kind in words: "retry_scheduled" -> "retry scheduled"."""
     return str(kind).replace("_", " ")
+
+
+@register.filter
+def submission_badge(status: str | None) -> str:
+    """A submission status's badge: `badge-{{ submission.status|submission_badge }}`."""
+    return states.submission_badge(status)
+
+
+@register.filter
+def service_badge(status: str | None) -> str:
+    """A registered service status's badge: `badge-{{ service.status|service_badge }}`."""
+    return states.service_badge(status)

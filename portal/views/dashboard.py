@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from contracts_app.diagnostics import severity_counts
 from contracts_app.selectors import contracts_for_dashboard
 
 
@@ -11,7 +12,6 @@ from contracts_app.selectors import contracts_for_dashboard
 def dashboard(request: HttpRequest) -> HttpResponse:
     contracts = list(contracts_for_dashboard(user=request.user)[:200])
     for contract in contracts:
-        diagnostics = contract.latest_diagnostics or []
-        contract.error_count = sum(1 for d in diagnostics if d.get("severity") == "error")
-        contract.warning_count = sum(1 for d in diagnostics if d.get("severity") == "warning")
+        counts = severity_counts(contract.latest_diagnostics)
+        contract.error_count, contract.warning_count = counts["error"], counts["warning"]
     return render(request, "portal/dashboard.html", {"contracts": contracts})

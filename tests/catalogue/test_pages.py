@@ -177,9 +177,14 @@ def test_owner_sees_deprecate_and_withdraw_buttons_others_do_not(
     assert b"Withdraw</button>" not in anonymous.get("/services/fast-translate/").content
 
 
+def operation_url(kind: str, service_id: str = "fast-translate") -> str:
+    """Deprecate and withdraw: the one view (the submission panel's confirmation)."""
+    return reverse(f"integrations:{kind}", kwargs={"service_id": service_id})
+
+
 def test_owner_deprecates_naming_a_successor(owner_client, catalogue, owner):
-    response = owner_client.post("/services/fast-translate/deprecate/",
-                                 {"successor": "slow-translate"})
+    response = owner_client.post(operation_url("deprecate"),
+                                 {"successor": "slow-translate", "confirm": "yes"})
     assert response.status_code == 302
     operation = ServiceOperation.objects.get(service=catalogue["fast-translate"])
     assert (operation.kind, operation.successor, operation.requested_by) == (
@@ -188,15 +193,15 @@ def test_owner_deprecates_naming_a_successor(owner_client, catalogue, owner):
 
 def test_owner_withdraw_request_is_refused_with_a_message_when_one_is_in_progress(
         owner_client, catalogue):
-    owner_client.post("/services/fast-translate/withdraw/")
-    response = owner_client.post("/services/fast-translate/withdraw/", follow=True)
+    owner_client.post(operation_url("withdraw"), {"confirm": "yes"})
+    response = owner_client.post(operation_url("withdraw"), {"confirm": "yes"}, follow=True)
     assert "already has an operation in progress" in response.content.decode()
     assert ServiceOperation.objects.filter(service=catalogue["fast-translate"]).count() == 1
 
 
 def test_unknown_successor_is_refused_with_a_message(owner_client, catalogue):
-    response = owner_client.post("/services/fast-translate/deprecate/",
-                                 {"successor": "no-such-thing"}, follow=True)
+    response = owner_client.post(operation_url("deprecate"),
+                                 {"successor": "no-such-thing", "confirm": "yes"}, follow=True)
     assert "no-such-thing" in response.content.decode()
     assert not ServiceOperation.objects.exists()
 
@@ -204,19 +209,31 @@ def test_unknown_successor_is_refused_with_a_message(owner_client, catalogue):
 @pytest.mark.smoke
 def test_anonymous_is_sent_to_sign_in_and_a_non_owner_gets_404(anonymous, other_client, catalogue):
     for kind in ("deprecate", "withdraw"):
-        response = anonymous.post(f"/services/fast-translate/{kind}/")
+        response = anonymous.post(operation_url(kind), {"confirm": "yes"})
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-        assert other_client.post(f"/services/fast-translate/{kind}/").status_code == 404
+        assert other_client.post(operation_url(kind), {"confirm": "yes"}).status_code == 404
     assert not ServiceOperation.objects.exists()
 
 
 def test_staff_may_withdraw_any_service(reviewer_client, catalogue):
-    assert reviewer_client.post("/services/chat-bot/withdraw/").status_code == 302
+    response = reviewer_client.post(operation_url("withdraw", "chat-bot"), {"confirm": "yes"})
+    assert response.status_code == 302
     assert ServiceOperation.objects.get().kind == OperationKind.WITHDRAW
 
 
-def test_status_change_accepts_only_post(owner_client, catalogue):
-    assert owner_client.get("/services/fast-translate/withdraw/").status_code == 405
+def test_the_service_page_buttons_ask_for_a_confirmation_then_come_back(owner_client, catalogue):
+    page = owner_client.get("/services/fast-translate/").content.decode()
+    assert f'action="{operation_url("deprecate")}"' in page
+    assert f'action="{operation_url("withdraw")}"' in page
+    back = "/services/fast-translate/"
+    confirm = owner_client.get(operation_url("deprecate"),
+                               {"next": back, "successor": "slow-translate"}).content.decode()
+    assert "Deprecate fast-translate?" in confirm and 'value="slow-translate"' in confirm
+    assert not ServiceOperation.objects.exists()
+    response = owner_client.post(operation_url("deprecate"),
+                                 {"next": back, "successor": "slow-translate", "confirm": "yes"})
+    assert response.status_code == 302 and response["Location"] == back
+    assert ServiceOperation.objects.get().successor == catalogue["slow-translate"]
 
 
 def test_text_search_ranks_name_matches_first(anonymous, owner):

@@ -156,7 +156,7 @@ def test_saving_from_the_form_applies_the_fields_to_the_yaml(contract, owner_cli
             "capabilities__other": "my_custom_skill", "tags": "llm, chat"}
     response = owner_client.post(url("contracts:edit"), post)
     assert response.status_code == 302
-    revision = contract.revisions.order_by("-number").first()
+    revision = contract.latest_revision
     assert revision.number == 2
     assert revision.data["name"] == "Renamed"
     assert revision.data["capabilities"] == ["text_generation", "translation", "my_custom_skill"]

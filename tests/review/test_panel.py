@@ -273,3 +273,18 @@ def test_the_panel_warns_the_developer_of_breaking_changes_before_they_submit(
     assert "Submit for registration" in html
     assert "2 breaking</span>" in html
     assert "<strong>Breaking:</strong> Capability code_generation removed." in html
+
+
+def test_every_status_has_words_and_a_badge_that_the_stylesheet_defines(settings):
+    from pathlib import Path
+
+    from integrations.models import ServiceStatus
+    from integrations.review.states import SERVICE_BADGES, SUBMISSION_STATES
+
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "badges.css").read_text()
+    assert set(SUBMISSION_STATES) == set(SubmissionStatus.values)
+    assert set(SERVICE_BADGES) == set(ServiceStatus.values)
+    badges = {state.badge for state in SUBMISSION_STATES.values()} | set(SERVICE_BADGES.values())
+    for badge in badges:
+        assert f".badge-{badge} " in css, badge
+    assert all(state.headline and state.explanation for state in SUBMISSION_STATES.values())

@@ -160,8 +160,8 @@ def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | 
         raise NotFound(f"You have no contract '{service_id[:63]}' to save the file into; "
                        "create it first (POST /api/v1/contracts/ or /contracts/new/).")
     if base_number is None:
-        base_number = contract.revisions.order_by("-number").values_list(
-            "number", flat=True).first()
+        latest = contract.latest_revision
+        base_number = latest.number if latest else None
     try:
         ensure_storable(text)
         saved = contract_save_revision(contract=contract, text=text, author=request.user,

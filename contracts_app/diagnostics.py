@@ -1,0 +1,19 @@
+"""Counting a revision's diagnostics by severity: the one place that does it (the editor, the
+contract pages, the dashboard, and the validator's verdict in contracts_app/services.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+SEVERITIES = ("error", "warning", "info")
+
+
+def severity_counts(diagnostics: Iterable[dict[str, Any]] | None) -> dict[str, int]:
+    """{"error": n, "warning": n, "info": n}; a diagnostic without a severity counts as an error."""
+    counts = dict.fromkeys(SEVERITIES, 0)
+    for diagnostic in diagnostics or ():
+        severity = diagnostic.get("severity", "error")
+        counts[severity] = counts.get(severity, 0) + 1
+    return counts
