@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from contracts_app.diagnostics import severity_counts
 from contracts_app.models import Contract, ContractRevision, service_id_validator
 
 logger = logging.getLogger(__name__)
@@ -72,11 +73,11 @@ class Verdict:
 
     @property
     def error_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d["severity"] == "error")
+        return severity_counts(self.diagnostics)["error"]
 
     @property
     def warning_count(self) -> int:
-        return sum(1 for d in self.diagnostics if d["severity"] == "warning")
+        return severity_counts(self.diagnostics)["warning"]
 
 
 @dataclass(frozen=True)
@@ -310,7 +311,7 @@ def contract_save_revision(*, contract: Contract, text: str, author,
     try:
         with transaction.atomic():
             locked = Contract.objects.select_for_update().get(pk=contract.pk)
-            latest = locked.revisions.order_by("-number").first()
+            latest = locked.latest_revision
             latest_number = latest.number if latest else 0
             if latest is not None and latest.text == text:
                 return SaveResult(latest, created=False)
@@ -324,7 +325,7 @@ def contract_save_revision(*, contract: Contract, text: str, author,
             locked.save(update_fields=["updated_at"])
     except IntegrityError:
         # Another save took the same number between our read and write.
-        latest = contract.revisions.order_by("-number").first()
+        latest = contract.latest_revision
         raise RevisionConflict(latest=latest, base_number=base_number) from None
     return SaveResult(revision, created=True)
 

@@ -91,8 +91,8 @@ def _claimed_submission_lookup() -> _JoinedLookup:
 
 
 def registration_rows(contract_id: int, service_id: str) -> list[tuple]:
-    """(contract id, owner id, current version, current version key) of each registered service
-    that belongs to contract `contract_id` or uses `service_id`."""
+    """(contract id, owner id, current version) of each registered service that belongs to
+    contract `contract_id` or uses `service_id`."""
     return _registration_rows(contract_id, service_id)
 
 
@@ -102,8 +102,7 @@ def registration_rows_orm(contract_id: int, service_id: str) -> list[tuple]:
 
 def _registration_query(contract_id, service_id) -> QuerySet:
     return (RegisteredService.objects.filter(Q(contract_id=contract_id) | Q(service_id=service_id))
-            .values_list("contract_id", "contract__owner_id", "current_version__version",
-                         "current_version__version_key")
+            .values_list("contract_id", "contract__owner_id", "current_version__version")
             .order_by())
 
 

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from caio_integration.contracts import semver_key
+from caio_integration.contracts import version_refusal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -63,15 +63,12 @@ def registration_problem(*, contract, version: str | None) -> str | None:
 
 def registration_check(*, contract, version: str | None) -> tuple[str | None, bool]:
     """`registration_problem`'s answer, and whether the contract has a registered service yet."""
-    if not isinstance(version, str) or not version:
-        return "The revision has no version; add a SemVer version such as 1.0.0.", False
-    try:
-        key = semver_key(version)
-    except ValueError:
-        return f"Version {version!r} is not a SemVer version (for example 1.2.3).", False
+    refusal = version_refusal(version, current=None)  # is it SemVer at all?
+    if refusal:
+        return refusal, False
     rows = hotpath.registration_rows(contract.pk, contract.service_id)
     has_service = False
-    for contract_id, owner_id, current, current_key in rows:
+    for contract_id, owner_id, current in rows:
         if contract_id != contract.pk:
             if owner_id != contract.owner_id:
                 return (f"The service id {contract.service_id} belongs to another owner's "
@@ -79,10 +76,9 @@ def registration_check(*, contract, version: str | None) -> tuple[str | None, bo
             return (f"The service id {contract.service_id} belongs to another registered "
                     "contract."), has_service
         has_service = True
-        if current_key is not None and key <= current_key:
-            return (f"Version {version} is not higher than the current version {current} "
-                    f"of {contract.service_id}; a downgrade or a repeat is refused. "
-                    "Raise the version (SemVer) and submit again."), has_service
+        refusal = version_refusal(version, current=current)
+        if refusal:
+            return refusal, has_service
     return None, has_service
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caio_integration.contracts import compare, semver_key
+from caio_integration.contracts import compare, version_refusal
 from django.utils import timezone
 
 from integrations.models import (
@@ -75,17 +75,10 @@ def _explain_queued(submission: Submission) -> str:
 
 
 def _version_hint(service: RegisteredService | None, version: str | None) -> str:
-    """Why the pipeline would refuse this version (a hint; the pipeline's check is the rule)."""
-    try:
-        key = semver_key(version or "")
-    except ValueError:
-        return (f"Version {version!r} is not a SemVer version (for example 1.2.3). Fix it, save, "
-                "then submit.")
+    """Why the pipeline would refuse this version: the same rule (caio_integration's
+    `version_refusal`), asked before submitting."""
     current = service.current_version if service else None
-    if current is not None and key <= current.version_key:
-        return (f"Version {version} is not higher than the registered version {current.version}. "
-                "Raise the version (SemVer), save a new revision, then submit it.")
-    return ""
+    return version_refusal(version, current=current.version if current else None) or ""
 
 
 def latest_submission(*, contract) -> Submission | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caio_integration.contracts import SEMVER_PATTERN, contract_schema, semver_key
+from caio_integration.contracts import SEMVER_PATTERN, contract_schema, semver_key, version_refusal
 
 
 def test_the_schema_accepts_exactly_the_versions_the_parser_reads():
@@ -21,3 +21,24 @@ def test_the_schema_accepts_exactly_the_versions_the_parser_reads():
 ])
 def test_stored_version_keys_stay_byte_identical(version, key):
     assert semver_key(version) == key
+
+
+@pytest.mark.parametrize(("version", "current", "refused"), [
+    ("1.0.0", None, None),
+    ("1.0.1", "1.0.0", None),
+    ("2.0.0-rc.1", "1.9.9", None),
+    ("1.0.0", "1.0.0", "not higher than the current version 1.0.0"),
+    ("1.0.0", "1.0.0-rc.1", None),
+    ("1.0.0-rc.1", "1.0.0", "not higher"),
+    ("1.0.0+build.7", "1.0.0", "not higher"),
+    ("1.2", None, "not a SemVer version"),
+    ("", "1.0.0", "has no version"),
+    (None, None, "has no version"),
+])
+def test_a_version_must_be_semver_and_higher_than_the_registered_one(version, current, refused):
+    answer = version_refusal(version, current=current)
+
+    if refused is None:
+        assert answer is None
+    else:
+        assert refused in answer

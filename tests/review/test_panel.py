@@ -262,7 +262,7 @@ def test_a_repeat_of_the_registered_version_explains_why_it_cannot_be_submitted(
     add_revision(registered, contract_data("review-demo", description="Same version, new words."))
     html = owner_client.get(url("panel"), **HTMX).content.decode()
     assert "Submit for registration" not in html
-    assert "Version 1.0.0 is not higher than the registered version 1.0.0" in html
+    assert "Version 1.0.0 is not higher than the current version 1.0.0" in html
 
 
 def test_the_panel_warns_the_developer_of_breaking_changes_before_they_submit(

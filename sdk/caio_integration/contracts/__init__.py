@@ -23,7 +23,7 @@ from .model import (
 )
 from .resources import examples, read_template, templates
 from .schema import SCHEMA_ID, SCHEMA_VERSION, contract_schema, schema_text
-from .semver import SEMVER, SEMVER_PATTERN, major_bumped, semver_key
+from .semver import SEMVER, SEMVER_PATTERN, major_bumped, semver_key, version_refusal
 from .validation import validate_data, validate_file, validate_text
 from .vocab import CAPABILITIES, CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
 
@@ -69,6 +69,7 @@ __all__ = [
     "read_template",
     "schema_text",
     "semver_key",
+    "version_refusal",
     "templates",
     "text_diff",
     "validate_data",

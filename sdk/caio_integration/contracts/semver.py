@@ -57,3 +57,24 @@ def major_bumped(old_version: Any, new_version: Any) -> bool:
     """True when new_version is a major release after old_version (a minor one, before 1.0.0)."""
     before, after = _major(old_version), _major(new_version)
     return before is not None and after is not None and after > before
+
+
+def version_refusal(version: Any, *, current: str | None) -> str | None:
+    """The version rule of registration: why `version` cannot follow `current` (the version
+    registered now, or None), or None when it can.
+
+    A version must be SemVer and strictly higher in precedence than the registered one: a
+    downgrade or a repeat is refused. The portal's pipeline and the developer's panel both ask
+    this function, so they always agree.
+    """
+    if not isinstance(version, str) or not version:
+        return "The revision has no version; add a SemVer version such as 1.0.0."
+    try:
+        key = semver_key(version)
+    except ValueError:
+        return f"Version {version!r} is not a SemVer version (for example 1.2.3)."
+    if current is not None and key <= semver_key(current):
+        return (f"Version {version} is not higher than the current version {current}; a "
+                "downgrade or a repeat is refused. Raise the version (SemVer), save a new "
+                "revision and submit it.")
+    return None
