@@ -222,8 +222,26 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
 # --- catalogue and discovery ----------------------------------------------------------------
 
-def _plain(value: Decimal | None) -> str | None:
-    return None if value is None else format(value.normalize(), "f")
+@extend_schema_field(OpenApiTypes.STR)
+class PlainDecimalField(serializers.Field):
+    """A price as a plain decimal string ("0.0015", never "1.5E-3"), or null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+    def to_representation(self, value: Decimal) -> str:
+        return discovery.plain_value(value)
+
+
+def guarantee_fields() -> tuple[serializers.Field, ...]:
+    """The guarantee, constraint and price fields that a listed service (CatalogueEntry) and a
+    registered version (ServiceVersion) both have, in their order in the answers:
+    p95_ms, p99_ms, accuracy_min, availability_target, max_tokens, max_images,
+    cost_per_request, cost_per_token. Unpack it in the class body, where the fields stand."""
+    return (serializers.IntegerField(allow_null=True), serializers.IntegerField(allow_null=True),
+            serializers.FloatField(allow_null=True), serializers.FloatField(allow_null=True),
+            serializers.IntegerField(allow_null=True), serializers.IntegerField(allow_null=True),
+            PlainDecimalField(), PlainDecimalField())
 
 
 class ServiceSummarySerializer(serializers.Serializer):
@@ -237,14 +255,8 @@ class ServiceSummarySerializer(serializers.Serializer):
     status = serializers.SerializerMethodField()
     capabilities = serializers.ListField(child=serializers.CharField())
     languages = serializers.ListField(child=serializers.CharField())
-    p95_ms = serializers.IntegerField(allow_null=True)
-    p99_ms = serializers.IntegerField(allow_null=True)
-    accuracy_min = serializers.FloatField(allow_null=True)
-    availability_target = serializers.FloatField(allow_null=True)
-    max_tokens = serializers.IntegerField(allow_null=True)
-    max_images = serializers.IntegerField(allow_null=True)
-    cost_per_request = serializers.SerializerMethodField()
-    cost_per_token = serializers.SerializerMethodField()
+    (p95_ms, p99_ms, accuracy_min, availability_target, max_tokens, max_images,
+     cost_per_request, cost_per_token) = guarantee_fields()
     currency = serializers.CharField()
     registered_at = serializers.DateTimeField()
     url = serializers.SerializerMethodField()
@@ -253,14 +265,6 @@ class ServiceSummarySerializer(serializers.Serializer):
     @extend_schema_field(serializers.ChoiceField(choices=["active", "deprecated"]))
     def get_status(self, obj) -> str:
         return "deprecated" if obj.deprecated else "active"
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_cost_per_request(self, obj) -> str | None:
-        return _plain(obj.cost_per_request)
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_cost_per_token(self, obj) -> str | None:
-        return _plain(obj.cost_per_token)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, obj) -> str:
@@ -294,31 +298,13 @@ class ServiceVersionSerializer(serializers.Serializer):
     tags = serializers.ListField(child=serializers.CharField())
     capabilities = serializers.ListField(child=serializers.CharField())
     languages = serializers.ListField(child=serializers.CharField())
-    p95_ms = serializers.IntegerField(allow_null=True)
-    p99_ms = serializers.IntegerField(allow_null=True)
-    accuracy_min = serializers.FloatField(allow_null=True)
-    availability_target = serializers.FloatField(allow_null=True)
-    max_tokens = serializers.IntegerField(allow_null=True)
-    max_images = serializers.IntegerField(allow_null=True)
-    cost_per_request = serializers.SerializerMethodField()
-    cost_per_token = serializers.SerializerMethodField()
-    cost_per_image = serializers.SerializerMethodField()
+    (p95_ms, p99_ms, accuracy_min, availability_target, max_tokens, max_images,
+     cost_per_request, cost_per_token) = guarantee_fields()
+    cost_per_image = PlainDecimalField()
     currency = serializers.CharField()
     endpoint = serializers.CharField()
     documentation_url = serializers.CharField()
     registered_at = serializers.DateTimeField()
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_cost_per_request(self, obj) -> str | None:
-        return _plain(obj.cost_per_request)
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_cost_per_token(self, obj) -> str | None:
-        return _plain(obj.cost_per_token)
-
-    @extend_schema_field(OpenApiTypes.STR)
-    def get_cost_per_image(self, obj) -> str | None:
-        return _plain(obj.cost_per_image)
 
 
 class ServiceVersionSummarySerializer(serializers.Serializer):

@@ -146,8 +146,8 @@ class Reason:
     op: str  # "<=", ">=", "includes"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "op": self.op, "requested": _plain(self.requested),
-                "declared": _plain(self.declared)}
+        return {"field": self.field, "op": self.op, "requested": plain_value(self.requested),
+                "declared": plain_value(self.declared)}
 
 
 @dataclass
@@ -156,7 +156,9 @@ class Match:
     reasons: list[Reason] = field(default_factory=list)
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
+    """A value as JSON shows it: a Decimal as a plain string ("0.002", never "2E-3"), a tuple as
+    a list."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")  # 0.00200000 -> "0.002", never "2E-3"
     if isinstance(value, tuple):
@@ -235,7 +237,7 @@ def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
     for bound, value in query.requested_bounds():
         declared = getattr(entry, bound.column)
         if bound.cost:
-            value, declared = f"{_plain(value)} {query.currency}", f"{_plain(declared)} {entry.currency}"
+            value, declared = f"{plain_value(value)} {query.currency}", f"{plain_value(declared)} {entry.currency}"
         reasons.append(Reason(bound.label, value, declared, "<=" if bound.op == "lte" else ">="))
     return reasons
 
