@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.api.conftest import contract_text, publish
+from tests.factories import contract_text, publish
 
 pytestmark = pytest.mark.django_db
 RUNS = 200

@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Submission
-from tests.factories import ContractFactory, ContractRevisionFactory
+from tests.factories import make_revision  # noqa: F401 - tests/pipeline/test_prebuilt.py imports it here
 from tests.support.core_server import CoreServer
 from tests.support.processes import Worker, wait_until
 from tests.support.services import need, redis_url
@@ -91,15 +91,6 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
-
-
-def make_revision(owner, *, version: str = "1.0.0", contract=None, service_id: str | None = None):
-    contract = contract or ContractFactory(owner=owner, **({"service_id": service_id}
-                                                            if service_id else {}))
-    return ContractRevisionFactory(contract=contract, author=owner, data={
-        "service_id": contract.service_id, "name": "Example", "version": version,
-        "capabilities": ["text_generation"], "guarantees": {"latency": {"p95_ms": 100}},
-    })
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:

@@ -23,7 +23,8 @@ from integrations.pipeline.worker import (
     close_stale_connections,
     retry_if_disconnected,
 )
-from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
+from tests.factories import make_revision
+from tests.pipeline.conftest import kinds, wait_status, worker_env
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from integrations.review import changes as c
 from integrations.review.changes import compare, is_breaking, major_bumped, text_diff
-from tests.review.conftest import contract_data
+from tests.factories import contract_data
 
 pytestmark = pytest.mark.smoke
 
