@@ -43,6 +43,7 @@ lint: install
 bench: install
 	$(PY) bench/validate.py
 	SECRET_KEY=$${SECRET_KEY:-bench} $(PY) bench/editor.py
+	SECRET_KEY=$${SECRET_KEY:-bench} $(PY) bench/api.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-artifacts

@@ -17,7 +17,7 @@ from django.test import Client
 
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.support.processes import Worker
-from tests.support.services import chromium_path, need, redis_url
+from tests.support.services import chromium_path, need, need_broker
 
 # Playwright's sync API runs an event loop; Django refuses ORM calls from such a thread unless told.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
@@ -110,17 +110,7 @@ def reviewer_client(reviewer) -> Client:
 
 @pytest.fixture
 def broker_available() -> None:
-    """Redis must answer when REDIS_URL is set; the filesystem broker needs nothing."""
-    url = redis_url()
-    if url:
-        import redis
-
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        need(ok, f"Redis at {url} does not answer")
+    need_broker()
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from contracts_app.models import Contract
 from integrations.models import Submission
-from tests.api.conftest import contract_text, publish
-from tests.factories import UserFactory
+from tests.factories import UserFactory, contract_text, publish
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/integration/"
@@ -36,7 +35,7 @@ def test_anyone_can_validate_a_contract(anon_api):
 
 
 def test_validation_reports_problems_with_line_and_column(anon_api):
-    text = contract_text("my-svc").replace("version: \"1.0.0\"", "version: 3.10")
+    text = contract_text("my-svc").replace("version: 1.0.0", "version: 3.10")
     body = anon_api.post(API + "validate-contract", {"contract": text}, format="json").json()
     assert body["valid"] is False
     problem = next(d for d in body["diagnostics"] if d["code"] == "ambiguous-scalar")
@@ -263,11 +262,13 @@ def test_register_refuses_a_reserved_service_id(owner_api):
 @pytest.fixture
 def catalogue(owner):
     other = UserFactory(display_name="Second Dev")
-    publish("fast-svc", owner=owner)
-    publish("slow-svc", owner=other, text=contract_text(
-        "slow-svc", **{"p95_ms: 500": "p95_ms: 900", "p99_ms: 1000": "p99_ms: 2000"}))
-    publish("vision-svc", owner=other, text=contract_text(
-        "vision-svc", **{"text_generation": "image_understanding"}))
+    # What the discovery tests below ask for: latency, languages and price.
+    declared = {"guarantees.latency.p95_ms": 500, "guarantees.latency.p99_ms": 1000,
+                "constraints.supported_languages": ["en", "de"], "cost.per_request": 0.001}
+    publish("fast-svc", owner=owner, **declared)
+    publish("slow-svc", owner=other, **{**declared, "guarantees.latency.p95_ms": 900,
+                                        "guarantees.latency.p99_ms": 2000})
+    publish("vision-svc", owner=other, capabilities=["image_understanding"], **declared)
 
 
 def discover(client, body):

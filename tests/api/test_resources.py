@@ -8,8 +8,7 @@ from contracts_app.models import Contract
 from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import ServiceStatus, Submission
 from integrations.pipeline.submissions import submission_create
-from tests.api.conftest import contract_text, publish
-from tests.factories import ContractFactory, ContractRevisionFactory
+from tests.factories import ContractFactory, ContractRevisionFactory, contract_text, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +34,7 @@ def test_catalogue_lists_services_paginated(anon_api, owner):
 
 def test_catalogue_filters_like_the_html_catalogue(anon_api, owner):
     publish("fast-svc", owner=owner)
-    publish("vision-svc", owner=owner, text=contract_text(
-        "vision-svc", **{"text_generation": "image_understanding"}))
+    publish("vision-svc", owner=owner, capabilities=["image_understanding"])
     body = anon_api.get("/api/v1/services/?capability=image_understanding").json()
     assert [s["service_id"] for s in body["results"]] == ["vision-svc"]
 
@@ -59,7 +57,7 @@ def test_withdrawn_services_are_gone(anon_api, owner):
 
 def test_service_detail_and_versions(anon_api, owner):
     publish("my-svc", owner=owner)
-    publish("my-svc", owner=owner, version="1.2.0")
+    publish("my-svc", owner=owner, version="1.2.0", **{"cost.per_request": 0.001})
     detail = anon_api.get("/api/v1/services/my-svc/").json()
     assert detail["status"] == "active" and detail["current_version"]["version"] == "1.2.0"
     assert detail["current_version"]["cost_per_request"] == "0.001"

@@ -14,7 +14,7 @@ from django.core.signals import request_finished, request_started  # noqa: E402
 from django.db import close_old_connections  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 
-from tests.api.conftest import publish  # noqa: E402
+from tests.factories import publish  # noqa: E402
 
 EXAMPLES = 10
 

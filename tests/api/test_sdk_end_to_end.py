@@ -16,7 +16,7 @@ from caio_integration.exceptions import (
 from contracts_app.models import Contract
 from integrations.models import Submission
 from portal.tokens import token_create
-from tests.api.conftest import contract_text, publish
+from tests.factories import contract_text, publish
 from tests.support.processes import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)

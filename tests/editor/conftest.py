@@ -11,7 +11,7 @@ def contract(owner):
 
 @pytest.fixture
 def latest_text(contract):
-    return contract.revisions.order_by("-number").first().text
+    return contract.latest_revision.text
 
 
 @pytest.fixture(autouse=True)

@@ -13,10 +13,9 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Submission
-from tests.factories import ContractFactory, ContractRevisionFactory
 from tests.support.core_server import CoreServer
 from tests.support.processes import Worker, wait_until
-from tests.support.services import need, redis_url
+from tests.support.services import need_broker
 
 # What the workers and this process use for the pipeline: short backoffs and leases so faults
 # resolve in seconds (the settings' validation keeps lease > task time limit > core timeout).
@@ -65,23 +64,10 @@ def core(core_server, settings):
     core_server.release()
 
 
-def require_broker() -> None:
-    url = redis_url()
-    if url:
-        import redis
-
-        try:
-            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-            ok = True
-        except redis.RedisError:
-            ok = False
-        need(ok, f"Redis at {url} does not answer")
-
-
 @pytest.fixture(scope="module")
 def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
     """One real worker (prefork, -c 2) for a whole module, pointed at the fake core."""
-    require_broker()
+    need_broker()
     log = tmp_path_factory.mktemp("pipeline-worker") / "worker.log"
     worker = Worker(log, concurrency=2, extra_env=worker_env(core_server.url))
     try:
@@ -91,15 +77,6 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
-
-
-def make_revision(owner, *, version: str = "1.0.0", contract=None, service_id: str | None = None):
-    contract = contract or ContractFactory(owner=owner, **({"service_id": service_id}
-                                                            if service_id else {}))
-    return ContractRevisionFactory(contract=contract, author=owner, data={
-        "service_id": contract.service_id, "name": "Example", "version": version,
-        "capabilities": ["text_generation"], "guarantees": {"latency": {"p95_ms": 100}},
-    })
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:

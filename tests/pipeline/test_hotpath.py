@@ -17,7 +17,7 @@ from django.utils import timezone
 from contracts_app.models import Contract
 from integrations.models import ServiceOperation, Submission
 from integrations.pipeline import hotpath
-from tests.pipeline.conftest import make_revision
+from tests.factories import make_revision
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db]
 

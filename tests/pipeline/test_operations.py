@@ -8,7 +8,7 @@ from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import ServiceOperation
 from integrations.pipeline.errors import OperationError, PipelineError
 from integrations.pipeline.operations import operation_request, operation_run, operations_sweep
-from tests.pipeline.conftest import make_revision
+from tests.factories import make_revision
 
 pytestmark = pytest.mark.django_db
 

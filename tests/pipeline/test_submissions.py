@@ -19,8 +19,8 @@ from integrations.pipeline.submissions import (
     submission_retry,
     submissions_sweep,
 )
-from tests.factories import ContractFactory, StaffFactory, UserFactory
-from tests.pipeline.conftest import kinds, make_revision
+from tests.factories import ContractFactory, StaffFactory, UserFactory, make_revision
+from tests.pipeline.conftest import kinds
 
 pytestmark = pytest.mark.django_db
 

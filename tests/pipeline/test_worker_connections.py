@@ -9,7 +9,8 @@ from django.db import connection
 
 from integrations.models import Submission
 from integrations.pipeline.submissions import submission_approve, submission_create
-from tests.pipeline.conftest import make_revision, wait_status
+from tests.factories import make_revision
+from tests.pipeline.conftest import wait_status
 from tests.support.core_server import duplicates
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -17,7 +17,8 @@ from integrations.pipeline.submissions import (
     submission_create,
     submissions_sweep,
 )
-from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
+from tests.factories import make_revision
+from tests.pipeline.conftest import kinds, wait_status, worker_env
 from tests.support.core_server import duplicates
 from tests.support.processes import wait_until
 from tests.support.services import free_port, need, port_open, redis_url

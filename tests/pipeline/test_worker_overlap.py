@@ -20,7 +20,8 @@ from integrations.pipeline.submissions import (
     submission_create,
 )
 from integrations.pipeline.worker import RegistrationPipeline
-from tests.pipeline.conftest import kinds, make_revision, wait_status, worker_env
+from tests.factories import make_revision
+from tests.pipeline.conftest import kinds, wait_status, worker_env
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

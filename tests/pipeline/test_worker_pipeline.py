@@ -21,7 +21,8 @@ from integrations.pipeline.submissions import (
     submissions_sweep,
 )
 from integrations.tasks import register_submission
-from tests.pipeline.conftest import kinds, make_revision, settle, wait_status, wait_task_done
+from tests.factories import make_revision
+from tests.pipeline.conftest import kinds, settle, wait_status, wait_task_done
 from tests.support.core_server import duplicates
 from tests.support.processes import wait_until
 

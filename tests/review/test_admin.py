@@ -12,8 +12,7 @@ from django.utils import timezone
 
 from integrations.models import Event, Submission, SubmissionStatus
 from integrations.pipeline.submissions import submission_approve, submission_create
-from tests.factories import StaffFactory
-from tests.review.conftest import add_revision, contract_data
+from tests.factories import StaffFactory, add_revision, contract_data
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:integrations_submission_changelist")
@@ -164,7 +163,7 @@ def test_the_diff_page_marks_safe_changes_as_safe(reviewer_client, make_contract
     assert "review-breaking" not in html
     assert "no breaking change" in html
     assert 'data-kind="guarantee_improved"' in html and 'data-kind="field_changed"' in html
-    assert "+ name: Nicer Name" in html and "- name: Review Demo Service" in html
+    assert "+ name: Nicer Name" in html and "- name: Example Service" in html
 
 
 def test_a_reviewer_approves_from_the_detail_page_and_it_goes_on_the_timeline(

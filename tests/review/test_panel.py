@@ -12,8 +12,7 @@ from integrations.models import (
     SubmissionStatus,
 )
 from integrations.pipeline.submissions import submission_approve, submission_create
-from tests.factories import ContractFactory
-from tests.review.conftest import add_revision, contract_data
+from tests.factories import ContractFactory, add_revision, contract_data
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -4,7 +4,7 @@ import pytest
 from caio_integration.contracts.changes import CAPABILITY_REMOVED, MAJOR_BUMP_MISSING
 
 from integrations.review.services import version_history
-from tests.review.conftest import add_revision, contract_data
+from tests.factories import add_revision, contract_data
 
 pytestmark = pytest.mark.django_db
 

@@ -42,3 +42,17 @@ def chromium_path() -> str | None:
 
 def redis_url() -> str | None:
     return os.environ.get("REDIS_URL") or None
+
+
+def need_broker() -> None:
+    """Redis must answer when REDIS_URL is set; the filesystem broker needs nothing."""
+    url = redis_url()
+    if url:
+        import redis
+
+        try:
+            redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+            ok = True
+        except redis.RedisError:
+            ok = False
+        need(ok, f"Redis at {url} does not answer")
