@@ -221,7 +221,26 @@ class RegisteredService(models.Model):
         return reverse("catalogue:detail", kwargs={"service_id": self.service_id})
 
 
-class ServiceVersion(models.Model):
+class ServiceTerms(models.Model):
+    """A contract's guarantees, constraints and prices as typed columns: what a registered
+    version stores and what the catalogue's index copies of its current version (the mapping
+    from a contract is `version_fields` in integrations/catalogue/publishing.py)."""
+
+    p95_ms = models.PositiveIntegerField(null=True, blank=True)
+    p99_ms = models.PositiveIntegerField(null=True, blank=True)
+    accuracy_min = models.FloatField(null=True, blank=True)
+    availability_target = models.FloatField(null=True, blank=True)
+    max_tokens = models.PositiveIntegerField(null=True, blank=True)
+    max_images = models.PositiveIntegerField(null=True, blank=True)
+    cost_per_request = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
+    cost_per_token = models.DecimalField(max_digits=18, decimal_places=10, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD")
+
+    class Meta:
+        abstract = True
+
+
+class ServiceVersion(ServiceTerms):
     """One registered version of a service, with the contract's fields as typed columns."""
 
     service = models.ForeignKey(RegisteredService, on_delete=models.CASCADE, related_name="versions")
@@ -237,16 +256,7 @@ class ServiceVersion(models.Model):
     tags = models.JSONField(default=list, blank=True)
     capabilities = models.JSONField(default=list)
     languages = models.JSONField(default=list, blank=True)
-    p95_ms = models.PositiveIntegerField(null=True, blank=True)
-    p99_ms = models.PositiveIntegerField(null=True, blank=True)
-    accuracy_min = models.FloatField(null=True, blank=True)
-    availability_target = models.FloatField(null=True, blank=True)
-    max_tokens = models.PositiveIntegerField(null=True, blank=True)
-    max_images = models.PositiveIntegerField(null=True, blank=True)
-    cost_per_request = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
-    cost_per_token = models.DecimalField(max_digits=18, decimal_places=10, null=True, blank=True)
     cost_per_image = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="USD")
     endpoint = models.URLField(max_length=500, blank=True)
     documentation_url = models.URLField(max_length=500, blank=True)
     contact = models.EmailField(blank=True)
@@ -284,7 +294,7 @@ class LocalCoreEntry(models.Model):
         return f"{self.operation} {self.service_id}"
 
 
-class CatalogueEntry(models.Model):
+class CatalogueEntry(ServiceTerms):
     """Discovery's index: one row per listed (active or deprecated) service at its current version.
 
     Denormalised from RegisteredService + its current ServiceVersion + the owner, and kept in step
@@ -306,15 +316,6 @@ class CatalogueEntry(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     owner_name = models.CharField(max_length=60)
     owner_key = models.CharField(max_length=60, db_index=True, help_text="lower(owner_name)")
-    p95_ms = models.PositiveIntegerField(null=True, blank=True)
-    p99_ms = models.PositiveIntegerField(null=True, blank=True)
-    accuracy_min = models.FloatField(null=True, blank=True)
-    availability_target = models.FloatField(null=True, blank=True)
-    max_tokens = models.PositiveIntegerField(null=True, blank=True)
-    max_images = models.PositiveIntegerField(null=True, blank=True)
-    cost_per_request = models.DecimalField(max_digits=18, decimal_places=8, null=True, blank=True)
-    cost_per_token = models.DecimalField(max_digits=18, decimal_places=10, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="USD")
     registered_at = models.DateTimeField()
     capabilities = StringListField()
     languages = StringListField()
