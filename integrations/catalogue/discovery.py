@@ -290,10 +290,12 @@ def is_broad(query: DiscoveryQuery) -> bool:
 def page_sql(qs: QuerySet, start: int, stop: int) -> tuple[str, tuple]:
     """One statement for a page on PostgreSQL: the ids in ranking order, joined to their rows."""
     ids_sql, params = qs.values_list("pk", flat=True)[start:stop].query.sql_with_params()
-    columns = ", ".join(f'e."{f.column}"' for f in CatalogueEntry._meta.concrete_fields)
+    quote = connection.ops.quote_name
+    opts = CatalogueEntry._meta
+    columns = ", ".join(f"e.{quote(f.column)}" for f in opts.concrete_fields)
     sql = (
         f"SELECT {columns} FROM unnest(ARRAY({ids_sql})) WITH ORDINALITY AS page(pk, n) "
-        f"JOIN {CatalogueEntry._meta.db_table} e ON e.registered_service_id = page.pk "
+        f"JOIN {quote(opts.db_table)} e ON e.{quote(opts.pk.column)} = page.pk "
         "ORDER BY page.n"
     )
     return sql, params

@@ -34,7 +34,12 @@ _SORT_TO_DISCOVERY = {
 MAX_SEARCH_WORDS = 8
 _WORD = re.compile(r"[\w.-]+", re.UNICODE)
 _TSQUERY = "websearch_to_tsquery('english', %s)"
-_VECTOR = '"integrations_catalogueentry"."search_vector"'
+
+
+def _vector() -> str:
+    """The entry table's generated tsvector column (PostgreSQL only; see migration 0003)."""
+    quote = connection.ops.quote_name
+    return f"{quote(CatalogueEntry._meta.db_table)}.{quote('search_vector')}"
 
 
 def search_words(text: str) -> list[str]:
@@ -51,7 +56,7 @@ def catalogue_text_filter(qs: QuerySet, text: str) -> QuerySet:
     if not text:
         return qs
     if connection.vendor == "postgresql":
-        return qs.filter(RawSQL(f"{_VECTOR} @@ {_TSQUERY}", [text], output_field=BooleanField()))
+        return qs.filter(RawSQL(f"{_vector()} @@ {_TSQUERY}", [text], output_field=BooleanField()))
     for word in search_words(text):
         qs = qs.filter(search_text__contains=word)
     return qs
@@ -59,7 +64,7 @@ def catalogue_text_filter(qs: QuerySet, text: str) -> QuerySet:
 
 def _relevance(text: str):
     if connection.vendor == "postgresql":
-        return RawSQL(f"ts_rank_cd({_VECTOR}, {_TSQUERY})", [text], output_field=FloatField())
+        return RawSQL(f"ts_rank_cd({_vector()}, {_TSQUERY})", [text], output_field=FloatField())
     first = (search_words(text) or [""])[0]
     return Case(When(name__icontains=text, then=Value(2.0)),
                 When(name__icontains=first, then=Value(1.0)),
