@@ -74,9 +74,14 @@ class ContractInvalidErrorSerializer(ApiErrorSerializer):
 
 
 class ValidationResultSerializer(serializers.Serializer):
-    valid = serializers.BooleanField()
+    valid = serializers.BooleanField(help_text="True when no diagnostic is an error.")
     diagnostics = DiagnosticSerializer(many=True)
     data = serializers.JSONField(allow_null=True, help_text="The parsed contract, when it parsed.")
+    is_valid = serializers.BooleanField(help_text="The same as `valid` (the plan's name).")
+    errors = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The messages of the error diagnostics, in their order (the plan's shape); "
+                  "empty when valid.")
 
 
 class ContractTextRequestSerializer(StrictSerializer):

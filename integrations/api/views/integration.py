@@ -57,9 +57,13 @@ EXAMPLE_CONTRACT = (
 
 
 def _result(text: str | bytes) -> dict:
+    """The verdict as the API answers it: ours (`valid`, `diagnostics`, `data`) and the plan's
+    (`is_valid`, the same boolean; `errors`, the error diagnostics' messages in their order)."""
     result = validate_text(text)
     body = result.to_dict()
     body["data"] = json_safe(result.data) if isinstance(result.data, dict) else None
+    body["is_valid"] = body["valid"]
+    body["errors"] = [diagnostic.message for diagnostic in result.errors]
     return body
 
 
@@ -75,7 +79,8 @@ class ValidateContractView(BaseApiView):
         summary="Validate a contract's YAML text",
         description="The portal's verdict on a contract, from the same validator as the editor "
                     "and the `caio` CLI. A raw YAML body (`Content-Type: text/yaml`) works too. "
-                    "Anonymous requests are allowed and throttled.",
+                    "Anonymous requests are allowed and throttled. `is_valid` and `errors` give "
+                    "the Phase 16 plan's shape beside `valid` and `diagnostics`.",
         request=ContractTextRequestSerializer,
         responses={200: ValidationResultSerializer, **errors(400, 413, 429)},
         examples=[OpenApiExample("contract", value={"contract": EXAMPLE_CONTRACT},
