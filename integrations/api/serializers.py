@@ -57,6 +57,29 @@ class ApiErrorSerializer(serializers.Serializer):
     error = ApiErrorDetailSerializer()
 
 
+# --- account --------------------------------------------------------------------------------
+
+class TokenSummarySerializer(serializers.Serializer):
+    """A personal API token as its owner sees it in a list: never the token itself."""
+
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The token's first characters, to tell it apart.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    """Built from ``{"user": request.user, "token": request.auth}``."""
+
+    id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    display_name = serializers.CharField(source="user.display_name")
+    is_staff = serializers.BooleanField(source="user.is_staff")
+    email_verified = serializers.BooleanField(source="user.email_verified")
+    token = TokenSummarySerializer(allow_null=True, help_text="The bearer token of this request; "
+                                   "null for a signed-in session.")
+
+
 # --- contracts and validation ---------------------------------------------------------------
 
 class DiagnosticSerializer(serializers.Serializer):

@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from integrations.api.views import catalogue, contracts, integration, submissions
+from integrations.api.views import account, catalogue, contracts, integration, submissions
 
 urlpatterns = [
+    path("me/", account.MeView.as_view(), name="me"),
     path("integration/validate-contract", integration.ValidateContractView.as_view(),
          name="validate-contract"),
     path("integration/upload-contract", integration.UploadContractView.as_view(),
