@@ -12,6 +12,7 @@ from rest_framework.fields import ProhibitNullCharactersValidator
 
 from contracts_app.services import json_safe
 from integrations.catalogue import discovery
+from integrations.models import OperationKind, OperationStatus
 
 
 class StrictSerializer(serializers.Serializer):
@@ -27,8 +28,19 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class YamlTextField(serializers.CharField):
+class StringField(serializers.CharField):
     """A string and only a string (DRF's CharField would turn 12 into "12")."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class YamlTextField(StringField):
+    """The contract's text: a string, kept as sent (no trimming)."""
 
     default_error_messages = {"invalid": "Must be a string: the contract's YAML text."}
 
@@ -38,11 +50,6 @@ class YamlTextField(serializers.CharField):
         if allow_null_characters:  # only where nothing is stored: the validator reports them
             self.validators = [v for v in self.validators
                                if not isinstance(v, ProhibitNullCharactersValidator)]
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -246,6 +253,28 @@ class SubmissionSerializer(serializers.Serializer):
 
 class SubmissionDetailSerializer(SubmissionSerializer):
     events = SubmissionEventSerializer(many=True)
+
+
+# --- service operations ---------------------------------------------------------------------
+
+class DeprecateRequestSerializer(StrictSerializer):
+    successor = StringField(
+        required=False, allow_null=True, allow_blank=True, max_length=63, default=None,
+        help_text="The service_id of the service that replaces it (null, empty or absent: none).")
+
+
+class WithdrawRequestSerializer(StrictSerializer):
+    """No fields: send ``{}`` or no body."""
+
+
+class ServiceOperationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OperationKind.choices)
+    status = serializers.ChoiceField(choices=OperationStatus.choices)
+    service_id = serializers.CharField(source="service.service_id")
+    successor = serializers.CharField(source="successor.service_id", allow_null=True,
+                                      default=None)
+    created_at = serializers.DateTimeField()
 
 
 # --- catalogue and discovery ----------------------------------------------------------------

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from integrations.api.views import account, catalogue, contracts, integration, submissions
+from integrations.api.views import (
+    account,
+    catalogue,
+    contracts,
+    integration,
+    operations,
+    submissions,
+)
 
 urlpatterns = [
     path("me/", account.MeView.as_view(), name="me"),
@@ -19,6 +26,10 @@ urlpatterns = [
          name="service-detail"),
     path("services/<str:service_id>/versions/", catalogue.ServiceVersionsView.as_view(),
          name="service-versions"),
+    path("services/<str:service_id>/deprecate/", operations.ServiceDeprecateView.as_view(),
+         name="service-deprecate"),
+    path("services/<str:service_id>/withdraw/", operations.ServiceWithdrawView.as_view(),
+         name="service-withdraw"),
     path("contracts/", contracts.ContractListView.as_view(), name="contract-list"),
     path("contracts/<str:service_id>/", contracts.ContractDetailView.as_view(),
          name="contract-detail"),
