@@ -192,14 +192,18 @@ class RegisterServiceView(BaseApiView):
                     "saves the text as the next revision of your existing contract, then submits "
                     "that revision (review, then a worker registers it with the CAIO core). "
                     "Send an `Idempotency-Key` header to make a retry safe: the same key returns "
-                    "the same submission.",
+                    "the same submission. The very same text as your contract's latest revision "
+                    "saves and submits nothing: the answer (200) is that revision's open "
+                    "submission, or the submission that registered it while the service stands "
+                    "at it. `contract_path` (a file on the server) is refused (400).",
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      required=False, description="Any unique string (a UUID).")],
         request=ContractTextRequestSerializer,
         responses={
             201: SubmissionSerializer,
-            200: OpenApiResponse(SubmissionSerializer, description="A replay of an earlier "
-                                 "request with the same Idempotency-Key."),
+            200: OpenApiResponse(SubmissionSerializer, description="Nothing new: a replay "
+                                 "of an earlier request with the same Idempotency-Key, or the "
+                                 "very same text again (the submission it already led to)."),
             422: ContractInvalidErrorSerializer,
             **errors(400, 401, 409, 413, 429),
         },
@@ -231,7 +235,8 @@ class RegisterServiceView(BaseApiView):
         if key:
             cache.set(key, registration.submission.pk, IDEMPOTENCY_SECONDS)
         return Response(SubmissionSerializer(registration.submission).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if registration.created
+                        else status.HTTP_200_OK)
 
 
 def _idempotency_cache_key(request) -> str | None:
