@@ -195,7 +195,8 @@ class RegisterServiceView(BaseApiView):
                     "the same submission. The very same text as your contract's latest revision "
                     "saves and submits nothing: the answer (200) is that revision's open "
                     "submission, or the submission that registered it while the service stands "
-                    "at it. `contract_path` (a file on the server) is refused (400).",
+                    "at it. The body is the text, never a path to a file on the server (an unknown "
+                    "field is a 400).",
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      required=False, description="Any unique string (a UUID).")],
         request=ContractTextRequestSerializer,
