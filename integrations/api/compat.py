@@ -36,8 +36,13 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 REQUEST, RESPONSE = "request", "response"
 SNAPSHOT = "integrations/api/openapi.snapshot.json"
 UPDATE = f"python manage.py spectacular --format openapi-json --file {SNAPSHOT}"
-_UPPER_BOUNDS = ("maxLength", "maxItems", "maxProperties", "maximum")
-_LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum")
+# A request bound is tighter when an upper one is lower, or a lower one higher, than before.
+_BOUNDS = {
+    **{key: lambda new, old: new < old for key in ("maxLength", "maxItems", "maxProperties",
+                                                    "maximum")},
+    **{key: lambda new, old: new > old for key in ("minLength", "minItems", "minProperties",
+                                                    "minimum")},
+}
 
 
 def breaking_changes(old: dict, new: dict) -> list[str]:
@@ -185,27 +190,25 @@ class _Checker:
             return
         if new.get("required") and not old.get("required"):
             self.report(where, "the request body is now required")
-        new_content = new.get("content") or {}
-        for media, old_media in (old.get("content") or {}).items():
-            if media not in new_content:
-                self.report(where, f"a {media} request body is no longer accepted")
-                continue
-            self.schema(f"{where}, request body ({media})", old_media.get("schema"),
-                        new_content[media].get("schema"), REQUEST)
+        self.contents(where, "request body", old, new, REQUEST)
 
     def responses(self, where: str, old: dict, new: dict) -> None:
         for status, old_response in old.items():
             if status not in new:
                 self.report(where, f"response {status} removed")
                 continue
-            old_response = self.resolve(self.old, old_response)
-            new_content = self.resolve(self.new, new[status]).get("content") or {}
-            for media, old_media in (old_response.get("content") or {}).items():
-                if media not in new_content:
-                    self.report(where, f"response {status} is no longer {media}")
-                    continue
-                self.schema(f"{where}, response {status}", old_media.get("schema"),
-                            new_content[media].get("schema"), RESPONSE)
+            self.contents(where, f"response {status}", self.resolve(self.old, old_response),
+                          self.resolve(self.new, new[status]), RESPONSE)
+
+    def contents(self, where: str, what: str, old: dict, new: dict, direction: str) -> None:
+        """Every media type of a body or response is still there, its schema compared."""
+        new_content = new.get("content") or {}
+        for media, old_media in (old.get("content") or {}).items():
+            if media not in new_content:
+                self.report(where, f"{what} is no longer {media}")
+                continue
+            self.schema(f"{where}, {what} ({media})", old_media.get("schema"),
+                        new_content[media].get("schema"), direction)
 
     # --- schemas ------------------------------------------------------------------------------
 
@@ -274,11 +277,8 @@ class _Checker:
         return True
 
     def _bounds(self, at: str, old: dict, new: dict) -> None:
-        for key in _UPPER_BOUNDS:
-            if key in new and (key not in old or new[key] < old[key]):
-                self.report(at, f"{key} tightened from {old.get(key, 'none')} to {new[key]}")
-        for key in _LOWER_BOUNDS:
-            if key in new and (key not in old or new[key] > old[key]):
+        for key, tighter in _BOUNDS.items():
+            if key in new and (key not in old or tighter(new[key], old[key])):
                 self.report(at, f"{key} tightened from {old.get(key, 'none')} to {new[key]}")
         for key in ("exclusiveMaximum", "exclusiveMinimum"):
             if new.get(key) is True and old.get(key) is not True:

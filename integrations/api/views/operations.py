@@ -27,7 +27,6 @@ from integrations.review.selectors import contract_service, successor_for
 TAG = "services"
 SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
                               description="Your registered service's id.")
-THROTTLE_SCOPE = "service-operation"  # API_RATE_OPERATION
 
 
 def _managed_service(request, service_id: str) -> RegisteredService:
@@ -54,11 +53,13 @@ _REFUSALS = ("`409` (`operation_refused`) when the service is already withdrawn 
              "deprecate, already deprecated) or has an operation in progress.")
 
 
-class ServiceDeprecateView(BaseApiView):
+class _ServiceOperationView(BaseApiView):
     permission_classes = [SignedInDeveloper]
     throttle_classes = [ScopedRateThrottle]
-    throttle_scope = THROTTLE_SCOPE
+    throttle_scope = "service-operation"  # API_RATE_OPERATION
 
+
+class ServiceDeprecateView(_ServiceOperationView):
     @extend_schema(
         tags=[TAG], operation_id="services_deprecate", parameters=[SERVICE_ID],
         summary="Deprecate your service, optionally naming its successor",
@@ -88,11 +89,7 @@ class ServiceDeprecateView(BaseApiView):
         return _request(request, service, OperationKind.DEPRECATE, successor)
 
 
-class ServiceWithdrawView(BaseApiView):
-    permission_classes = [SignedInDeveloper]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = THROTTLE_SCOPE
-
+class ServiceWithdrawView(_ServiceOperationView):
     @extend_schema(
         tags=[TAG], operation_id="services_withdraw", parameters=[SERVICE_ID],
         summary="Withdraw your service",
