@@ -364,6 +364,7 @@ REST_FRAMEWORK = {
         "contract-validate": _rate("API_RATE_VALIDATE", "60/min"),
         "contract-upload": _rate("API_RATE_UPLOAD", "30/min"),
         "service-register": _rate("API_RATE_REGISTER", "30/min"),
+        "service-operation": _rate("API_RATE_OPERATION", "30/min"),
         "service-discover": _rate("API_RATE_DISCOVER", "120/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -380,6 +381,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several answers have a `status`: each choice set keeps a stable component name.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": ["active", "deprecated"],  # a listed service (ServiceSummarySerializer)
+        "OperationKindEnum": "integrations.models.OperationKind",
+        "OperationStatusEnum": "integrations.models.OperationStatus",
+    },
     # The bearer security scheme comes from portal.authentication.BearerTokenScheme.
 }
 

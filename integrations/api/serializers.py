@@ -12,6 +12,7 @@ from rest_framework.fields import ProhibitNullCharactersValidator
 
 from contracts_app.services import json_safe
 from integrations.catalogue import discovery
+from integrations.models import OperationKind, OperationStatus
 
 
 class StrictSerializer(serializers.Serializer):
@@ -27,8 +28,19 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class YamlTextField(serializers.CharField):
+class StringField(serializers.CharField):
     """A string and only a string (DRF's CharField would turn 12 into "12")."""
+
+    default_error_messages = {"invalid": "Must be a string."}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class YamlTextField(StringField):
+    """The contract's text: a string, kept as sent (no trimming)."""
 
     default_error_messages = {"invalid": "Must be a string: the contract's YAML text."}
 
@@ -38,11 +50,6 @@ class YamlTextField(serializers.CharField):
         if allow_null_characters:  # only where nothing is stored: the validator reports them
             self.validators = [v for v in self.validators
                                if not isinstance(v, ProhibitNullCharactersValidator)]
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -55,6 +62,29 @@ class ApiErrorDetailSerializer(serializers.Serializer):
 
 class ApiErrorSerializer(serializers.Serializer):
     error = ApiErrorDetailSerializer()
+
+
+# --- account --------------------------------------------------------------------------------
+
+class TokenSummarySerializer(serializers.Serializer):
+    """A personal API token as its owner sees it in a list: never the token itself."""
+
+    name = serializers.CharField()
+    prefix = serializers.CharField(help_text="The token's first characters, to tell it apart.")
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeSerializer(serializers.Serializer):
+    """Built from ``{"user": request.user, "token": request.auth}``."""
+
+    id = serializers.IntegerField(source="user.pk")
+    email = serializers.EmailField(source="user.email")
+    display_name = serializers.CharField(source="user.display_name")
+    is_staff = serializers.BooleanField(source="user.is_staff")
+    email_verified = serializers.BooleanField(source="user.email_verified")
+    token = TokenSummarySerializer(allow_null=True, help_text="The bearer token of this request; "
+                                   "null for a signed-in session.")
 
 
 # --- contracts and validation ---------------------------------------------------------------
@@ -74,9 +104,14 @@ class ContractInvalidErrorSerializer(ApiErrorSerializer):
 
 
 class ValidationResultSerializer(serializers.Serializer):
-    valid = serializers.BooleanField()
+    valid = serializers.BooleanField(help_text="True when no diagnostic is an error.")
     diagnostics = DiagnosticSerializer(many=True)
     data = serializers.JSONField(allow_null=True, help_text="The parsed contract, when it parsed.")
+    is_valid = serializers.BooleanField(help_text="The same as `valid` (the plan's name).")
+    errors = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The messages of the error diagnostics, in their order (the plan's shape); "
+                  "empty when valid.")
 
 
 class ContractTextRequestSerializer(StrictSerializer):
@@ -218,6 +253,28 @@ class SubmissionSerializer(serializers.Serializer):
 
 class SubmissionDetailSerializer(SubmissionSerializer):
     events = SubmissionEventSerializer(many=True)
+
+
+# --- service operations ---------------------------------------------------------------------
+
+class DeprecateRequestSerializer(StrictSerializer):
+    successor = StringField(
+        required=False, allow_null=True, allow_blank=True, max_length=63, default=None,
+        help_text="The service_id of the service that replaces it (null, empty or absent: none).")
+
+
+class WithdrawRequestSerializer(StrictSerializer):
+    """No fields: send ``{}`` or no body."""
+
+
+class ServiceOperationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OperationKind.choices)
+    status = serializers.ChoiceField(choices=OperationStatus.choices)
+    service_id = serializers.CharField(source="service.service_id")
+    successor = serializers.CharField(source="successor.service_id", allow_null=True,
+                                      default=None)
+    created_at = serializers.DateTimeField()
 
 
 # --- catalogue and discovery ----------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 `contract_create_from_text` creates a contract whose first revision is the caller's text;
 `register_from_text` is the SDK's register-service: create or revise the caller's contract, then
-submit that revision through the pipeline (integrations.pipeline.submissions).
+submit that revision through the pipeline (integrations.pipeline.submissions); the very same text
+again answers what it already led to (`submission_of_same_text`).
 """
 
 from __future__ import annotations
@@ -26,8 +27,15 @@ from contracts_app.services import (
     normalize_text,
     service_id_check,
 )
-from integrations.models import Submission
+from integrations.models import (
+    OPEN_SUBMISSION_STATUSES,
+    ServiceStatus,
+    Submission,
+    SubmissionStatus,
+)
+from integrations.pipeline.errors import SubmissionError
 from integrations.pipeline.submissions import submission_create
+from integrations.review.selectors import contract_service
 
 logger = logging.getLogger(__name__)
 
@@ -84,11 +92,36 @@ class Registration:
     contract: Contract
     saved: SaveResult
     submission: Submission
+    created: bool = True  # False: the very same text again, answered with what it led to
+
+
+def submission_of_same_text(*, contract: Contract, text: str) -> Submission | None:
+    """What ``text`` (normalized) already led to, when it is the contract's latest revision
+    (the same equality as contract_save_revision's "nothing new to save"): that revision's open
+    submission, else the submission that registered it while the service still stands at that
+    revision (active or deprecated, not withdrawn). None otherwise: then a new submission is due.
+    """
+    latest = contract.latest_revision
+    if latest is None or latest.text != text:
+        return None
+    submissions = (Submission.objects.select_related("contract", "revision")
+                   .filter(contract=contract, revision=latest).order_by("-created_at", "-pk"))
+    open_one = submissions.filter(status__in=OPEN_SUBMISSION_STATUSES).first()
+    if open_one is not None:
+        return open_one
+    service = contract_service(contract=contract)
+    if (service is None or service.status == ServiceStatus.WITHDRAWN
+            or service.current_version is None
+            or service.current_version.revision_id != latest.pk):
+        return None
+    return submissions.filter(status=SubmissionStatus.REGISTERED).first()
 
 
 def register_from_text(*, user, text: str) -> Registration:
     """Validate ``text``; save it as a revision of the caller's contract for its service_id
-    (created when the id is free); submit that revision for registration.
+    (created when the id is free); submit that revision for registration. The very same text
+    again (`submission_of_same_text`) saves and submits nothing: the answer is the submission it
+    already led to, with ``created=False``.
 
     Raises ContractInvalid (with diagnostics), ServiceIdTaken, ContractError (id reserved or
     malformed, size, conflict) or SubmissionError (the pipeline's refusals: unverified email,
@@ -116,13 +149,28 @@ def register_from_text(*, user, text: str) -> Registration:
         raise ServiceIdTaken(f"The service ID '{service_id}' belongs to another developer's "
                              "contract; choose another service_id.")
     if saved is None:
+        earlier = submission_of_same_text(contract=contract, text=text)
+        if earlier is not None:
+            return _again(contract, earlier)
         saved = _save_latest(contract=contract, text=text, user=user)
     revision = saved.revision
     if not revision.is_valid:
         raise ContractInvalid(f"Revision {revision.number} was saved but has errors; it was not "
                               "submitted.", revision.diagnostics)
-    submission = submission_create(contract=contract, revision=revision, user=user)
+    try:
+        submission = submission_create(contract=contract, revision=revision, user=user)
+    except SubmissionError:
+        # The same text sent twice at once: the other request's submission is the answer.
+        earlier = submission_of_same_text(contract=contract, text=text)
+        if earlier is None:
+            raise
+        return _again(contract, earlier)
     return Registration(contract=contract, saved=saved, submission=submission)
+
+
+def _again(contract: Contract, submission: Submission) -> Registration:
+    return Registration(contract=contract, saved=SaveResult(submission.revision, created=False),
+                        submission=submission, created=False)
 
 
 def _save_latest(*, contract: Contract, text: str, user) -> SaveResult:

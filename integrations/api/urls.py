@@ -2,9 +2,17 @@
 
 from django.urls import path
 
-from integrations.api.views import catalogue, contracts, integration, submissions
+from integrations.api.views import (
+    account,
+    catalogue,
+    contracts,
+    integration,
+    operations,
+    submissions,
+)
 
 urlpatterns = [
+    path("me/", account.MeView.as_view(), name="me"),
     path("integration/validate-contract", integration.ValidateContractView.as_view(),
          name="validate-contract"),
     path("integration/upload-contract", integration.UploadContractView.as_view(),
@@ -18,6 +26,10 @@ urlpatterns = [
          name="service-detail"),
     path("services/<str:service_id>/versions/", catalogue.ServiceVersionsView.as_view(),
          name="service-versions"),
+    path("services/<str:service_id>/deprecate/", operations.ServiceDeprecateView.as_view(),
+         name="service-deprecate"),
+    path("services/<str:service_id>/withdraw/", operations.ServiceWithdrawView.as_view(),
+         name="service-withdraw"),
     path("contracts/", contracts.ContractListView.as_view(), name="contract-list"),
     path("contracts/<str:service_id>/", contracts.ContractDetailView.as_view(),
          name="contract-detail"),

@@ -182,6 +182,8 @@ def test_openapi_documents_the_bearer_scheme_and_every_endpoint(anonymous):
                  "/api/v1/services/{service_id}/versions/", "/api/v1/contracts/",
                  "/api/v1/contracts/{service_id}/", "/api/v1/contracts/{service_id}/revisions/",
                  "/api/v1/submissions/", "/api/v1/submissions/{id}/",
-                 "/api/v1/submissions/{id}/cancel/"):
+                 "/api/v1/submissions/{id}/cancel/", "/api/v1/me/",
+                 "/api/v1/services/{service_id}/deprecate/",
+                 "/api/v1/services/{service_id}/withdraw/"):
         assert path in paths
     assert not any("contract_path" in str(op) for op in schema["paths"].values())

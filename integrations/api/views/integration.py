@@ -57,9 +57,13 @@ EXAMPLE_CONTRACT = (
 
 
 def _result(text: str | bytes) -> dict:
+    """The verdict as the API answers it: ours (`valid`, `diagnostics`, `data`) and the plan's
+    (`is_valid`, the same boolean; `errors`, the error diagnostics' messages in their order)."""
     result = validate_text(text)
     body = result.to_dict()
     body["data"] = json_safe(result.data) if isinstance(result.data, dict) else None
+    body["is_valid"] = body["valid"]
+    body["errors"] = [diagnostic.message for diagnostic in result.errors]
     return body
 
 
@@ -75,7 +79,8 @@ class ValidateContractView(BaseApiView):
         summary="Validate a contract's YAML text",
         description="The portal's verdict on a contract, from the same validator as the editor "
                     "and the `caio` CLI. A raw YAML body (`Content-Type: text/yaml`) works too. "
-                    "Anonymous requests are allowed and throttled.",
+                    "Anonymous requests are allowed and throttled. `is_valid` and `errors` give "
+                    "the Phase 16 plan's shape beside `valid` and `diagnostics`.",
         request=ContractTextRequestSerializer,
         responses={200: ValidationResultSerializer, **errors(400, 413, 429)},
         examples=[OpenApiExample("contract", value={"contract": EXAMPLE_CONTRACT},
@@ -187,14 +192,19 @@ class RegisterServiceView(BaseApiView):
                     "saves the text as the next revision of your existing contract, then submits "
                     "that revision (review, then a worker registers it with the CAIO core). "
                     "Send an `Idempotency-Key` header to make a retry safe: the same key returns "
-                    "the same submission.",
+                    "the same submission. The very same text as your contract's latest revision "
+                    "saves and submits nothing: the answer (200) is that revision's open "
+                    "submission, or the submission that registered it while the service stands "
+                    "at it. The body is the text, never a path to a file on the server (an unknown "
+                    "field is a 400).",
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
                                      required=False, description="Any unique string (a UUID).")],
         request=ContractTextRequestSerializer,
         responses={
             201: SubmissionSerializer,
-            200: OpenApiResponse(SubmissionSerializer, description="A replay of an earlier "
-                                 "request with the same Idempotency-Key."),
+            200: OpenApiResponse(SubmissionSerializer, description="Nothing new: a replay "
+                                 "of an earlier request with the same Idempotency-Key, or the "
+                                 "very same text again (the submission it already led to)."),
             422: ContractInvalidErrorSerializer,
             **errors(400, 401, 409, 413, 429),
         },
@@ -226,7 +236,8 @@ class RegisterServiceView(BaseApiView):
         if key:
             cache.set(key, registration.submission.pk, IDEMPOTENCY_SECONDS)
         return Response(SubmissionSerializer(registration.submission).data,
-                        status=status.HTTP_201_CREATED)
+                        status=status.HTTP_201_CREATED if registration.created
+                        else status.HTTP_200_OK)
 
 
 def _idempotency_cache_key(request) -> str | None:
