@@ -46,7 +46,7 @@ def test_validation_also_answers_the_plans_is_valid_and_errors(anon_api):
     good = anon_api.post(API + "validate-contract", {"contract": contract_text("my-svc")},
                          format="json").json()
     assert good["is_valid"] is True and good["errors"] == []
-    text = contract_text("my-svc").replace("version: \"1.0.0\"", "version: 3.10")
+    text = contract_text("my-svc").replace("version: 1.0.0", "version: 3.10")
     bad = anon_api.post(API + "validate-contract", {"contract": text}, format="json").json()
     assert bad["is_valid"] is bad["valid"] is False
     assert bad["errors"] == [d["message"] for d in bad["diagnostics"] if d["severity"] == "error"]

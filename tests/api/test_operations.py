@@ -10,7 +10,7 @@ from contracts_app.models import Contract
 from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import Event, ServiceOperation, ServiceStatus
 from integrations.pipeline.operations import operation_run
-from tests.api.conftest import publish
+from tests.factories import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from contracts_app.models import ContractRevision
 from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import ServiceStatus, Submission
 from integrations.pipeline.submissions import submission_register, submission_reject
-from tests.api.conftest import contract_text
+from tests.factories import contract_text
 
 pytestmark = pytest.mark.django_db
 REGISTER = "/api/v1/integration/register-service"
