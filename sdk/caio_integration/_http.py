@@ -219,20 +219,19 @@ def diagnostics(payload: Any) -> list[Diagnostic]:
             if isinstance(item, dict) and {"severity", "code", "message"} <= item.keys()]
 
 
-def _error_fields(payload: Any, status: int) -> tuple[str, str | None, Any]:
+def _error_fields(payload: Any) -> tuple[str | None, str | None, Any]:
     """(message, code, details) from the portal's ``{"error": {"code", "message", "details"}}``
-    (or DRF's ``{"detail"}``, or a bare string)."""
+    (or DRF's ``{"detail"}``, or a bare ``message``)."""
     if isinstance(payload, dict):
         error = payload.get("error")
         if isinstance(error, dict):
-            message = error.get("message")
-            code = error.get("code")
-            return (message if isinstance(message, str) else f"HTTP {status}",
+            message, code = error.get("message"), error.get("code")
+            return (message if isinstance(message, str) else None,
                     code if isinstance(code, str) else None, error.get("details"))
         for key in ("detail", "message", "error"):
             if isinstance(payload.get(key), str):
                 return payload[key], None, None
-    return f"HTTP {status}", None, None
+    return None, None, None
 
 
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
@@ -259,7 +258,7 @@ def raise_for(response: httpx.Response, payload: Any, error: type[APIError], *,
               has_token: bool) -> None:
     """Raise the SDK error for an error answer (status >= 400)."""
     status = response.status_code
-    message, code, details = _error_fields(payload, status)
+    message, code, details = _error_fields(payload)
     found = diagnostics(payload)
     common = {"status": status, "payload": payload, "code": code, "details": details,
               "diagnostics": found,
@@ -267,11 +266,12 @@ def raise_for(response: httpx.Response, payload: Any, error: type[APIError], *,
     if status in (401, 403):
         what = "authentication failed" if status == 401 else "permission denied"
         hint = "" if has_token else " (no token was sent: pass token=... or set CAIO_TOKEN)"
-        raise AuthenticationError(f"{what}: {message}{hint}", **common)
+        raise AuthenticationError(f"{what}: {message or f'HTTP {status}'}{hint}", **common)
     if status in (400, 422) and found:
         raise ContractValidationError(found, status=status, code=code or "invalid_contract",
                                       payload=payload)
-    raise error(f"{message} (HTTP {status})", **common)
+    text = f"{message} (HTTP {status})" if message else f"the portal answered HTTP {status}"
+    raise error(text, **common)
 
 
 def object_payload(payload: Any, error: type[APIError]) -> dict[str, Any]:
