@@ -68,7 +68,8 @@ def run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         _err(f"the portal refused {source}: {len(exc.errors)} error(s); nothing was submitted")
         return exits.INVALID
     except AuthenticationError as exc:
-        _err(f"{exc} (log in with: caio login --url URL)")
+        hint = "" if args.command == "login" else " (log in with: caio login --url URL)"
+        _err(f"{exc}{hint}")
         return exits.AUTH
     except APIError as exc:
         code = f" [{exc.code}]" if exc.code else ""
