@@ -159,6 +159,14 @@ def test_login_with_a_refused_token_saves_nothing_and_exits_4(portal, capsys, tm
     assert not (tmp_path / "config").exists()
 
 
+def test_login_to_something_that_is_not_a_portal_says_so(portal, capsys, tmp_path):
+    url, _ = portal
+    code, _, err = caio(capsys, "login", "--url", f"{url}/elsewhere", "--token", TOKEN)
+    assert code == exits.API
+    assert "does not answer GET /api/v1/me/" in err and "Nothing was saved." in err
+    assert not (tmp_path / "config").exists()
+
+
 def test_the_saved_token_is_never_sent_to_another_url(portal, capsys):
     url, state = portal
     assert caio(capsys, "login", "--url", url, "--token", TOKEN)[0] == exits.OK
@@ -201,8 +209,8 @@ def test_register_sends_the_files_text_and_prints_the_submission(portal, capsys,
     url, state = portal
     code, out, _ = caio(capsys, "register", contract, "--url", url, "--token", TOKEN)
     assert code == exits.OK
-    assert out == ("Submission 7: my-service 1.0.0 (revision 2), pending_review: waits for a "
-                   "reviewer (manual review).\nFollow it with: caio status 7\n")
+    assert out == ("Submission 7: my-service 1.0.0 (revision 2) is pending_review: it waits for "
+                   "a reviewer (manual review).\nFollow it with: caio status 7\n")
     assert state["requests"][0]["body"] == {"contract": read_template("simple_service")}
 
 
@@ -302,7 +310,8 @@ def test_status_prints_the_submission_and_its_timeline(portal, capsys):
     code, out, _ = caio(capsys, "status", "7", "--url", url, "--token", TOKEN)
     assert code == exits.OK
     assert out.splitlines() == [
-        "Submission 7: my-service 1.0.0 (revision 2), failed: failed.",
+        "Submission 7: my-service 1.0.0 (revision 2) is failed: the worker could not register "
+        "it.",
         "  Reason: Timed out.",
         "  Timeline:",
         "    2025-01-02 03:04:05  developer  submitted    Submitted for review.",
@@ -312,7 +321,7 @@ def test_status_prints_the_submission_and_its_timeline(portal, capsys):
 def test_cancel_prints_the_cancelled_submission(portal, capsys):
     url, state = portal
     code, out, _ = caio(capsys, "cancel", "7", "--url", url, "--token", TOKEN)
-    assert code == exits.OK and ", cancelled: cancelled." in out
+    assert code == exits.OK and "(revision 2) is cancelled.\n" in out
     assert state["requests"][0]["method"] == "POST"
 
 

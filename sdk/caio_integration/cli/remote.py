@@ -30,15 +30,20 @@ from .local import cannot_open
 
 # What each submission status means for the person waiting.
 STATUS_TEXT = {
-    "pending_review": "waits for a reviewer (manual review)",
-    "approved": "approved; waits for a worker",
-    "queued": "queued; a worker will register it",
+    "pending_review": "it waits for a reviewer (manual review)",
+    "approved": "a worker will register it",
+    "queued": "a worker will register it",
     "registering": "a worker is registering it",
-    "registered": "registered; it is in the catalogue",
-    "rejected": "rejected by a reviewer",
-    "failed": "failed",
-    "cancelled": "cancelled",
+    "registered": "it is in the catalogue",
+    "rejected": "a reviewer rejected it",
+    "failed": "the worker could not register it",
+    "cancelled": "",
 }
+
+
+def _status_phrase(sub: Submission) -> str:
+    text = STATUS_TEXT.get(sub.status or "", "")
+    return f"is {sub.status or 'unknown'}" + (f": {text}" if text else "")
 
 
 def _err(message: str) -> None:
@@ -91,9 +96,8 @@ def _json(value: Any) -> None:
 
 def describe_submission(sub: Submission) -> list[str]:
     version = f" {sub.version}" if sub.version else ""
-    status = STATUS_TEXT.get(sub.status or "", sub.status or "unknown")
-    lines = [f"Submission {sub.id}: {sub.service_id}{version} (revision {sub.revision}), "
-             f"{sub.status}: {status}."]
+    lines = [f"Submission {sub.id}: {sub.service_id}{version} (revision {sub.revision}) "
+             f"{_status_phrase(sub)}."]
     if sub.reason:
         lines.append(f"  Reason: {sub.reason}")
     return lines
@@ -130,8 +134,15 @@ def login(args: argparse.Namespace) -> int:
         _err("no token given (pass --token, pipe it on standard input, or type it)")
         return exits.USAGE
     with _client(args, token=token) as client:
-        me = client.me()
         url = client.base_url
+        try:
+            me = client.me()
+        except APIError as exc:
+            if exc.status != 404:
+                raise
+            _err(f"{url} does not answer GET /api/v1/me/: is it a CAIO portal (and a recent "
+                 "one)? Nothing was saved.")
+            return exits.API
     path = save_config({"url": url, "token": token, "email": me.email})
     token_name = f" with token '{me.token.name}'" if me.token and me.token.name else ""
     print(f"Logged in to {url} as {me.display_name} <{me.email}>{token_name}.")
@@ -168,8 +179,7 @@ def _wait(client: SyncCAIOClient, submission: Submission, args: argparse.Namespa
     def progress(current: Submission) -> None:
         if current.status != last[0]:
             last[0] = current.status
-            _err(f"submission {current.id} is {current.status}: "
-                 f"{STATUS_TEXT.get(current.status or '', '')}")
+            _err(f"submission {current.id} {_status_phrase(current)}")
 
     if submission.waiting_for_review:
         _err(f"submission {submission.id} waits for a reviewer (manual review); waiting up to "
