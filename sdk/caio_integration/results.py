@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, ClassVar, Self
+
+from .contracts.changes import _number as _decimal  # one reading of a price
 
 # Submission statuses (integrations.models.SubmissionStatus on the portal).
 PENDING_REVIEW = "pending_review"
@@ -34,16 +36,6 @@ def _datetime(value: Any) -> datetime | None:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
 
 
 def _strings(value: Any) -> list[str]:
@@ -165,14 +157,13 @@ class Submission(_Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ServiceVersion(_Record):
-    """One registered version of a service (the list of versions gives version, name and
-    registered_at; a service's current version gives everything)."""
+class _Offer(_Record):
+    """What a service offers at one version: what a listed service and a registered version
+    both say (the API's guarantee_fields, with the name, version and capabilities)."""
 
     version: str | None = None
     name: str | None = None
     description: str | None = None
-    tags: list[str] = field(default_factory=list)
     capabilities: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
     p95_ms: int | None = None
@@ -183,23 +174,28 @@ class ServiceVersion(_Record):
     max_images: int | None = None
     cost_per_request: Decimal | None = None
     cost_per_token: Decimal | None = None
-    cost_per_image: Decimal | None = None
     currency: str | None = None
-    endpoint: str | None = None
-    documentation_url: str | None = None
     registered_at: datetime | None = None
 
-    _CONVERT = {"tags": _strings, "capabilities": _strings, "languages": _strings,
-                "cost_per_request": _decimal, "cost_per_token": _decimal,
-                "cost_per_image": _decimal, "registered_at": _datetime}
+    _CONVERT = {"capabilities": _strings, "languages": _strings, "cost_per_request": _decimal,
+                "cost_per_token": _decimal, "registered_at": _datetime}
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceVersion(_Offer):
+    """One registered version of a service (the list of versions gives version, name and
+    registered_at; a service's current version gives everything)."""
+
+    tags: list[str] = field(default_factory=list)
+    cost_per_image: Decimal | None = None
+    endpoint: str | None = None
+    documentation_url: str | None = None
+
+    _CONVERT = {**_Offer._CONVERT, "tags": _strings, "cost_per_image": _decimal}
 
 
 # What a Service takes from its current version when the answer is the detail shape.
-_FROM_CURRENT_VERSION = (
-    "version", "name", "description", "capabilities", "languages", "p95_ms", "p99_ms",
-    "accuracy_min", "availability_target", "max_tokens", "max_images", "cost_per_request",
-    "cost_per_token", "currency", "registered_at",
-)
+_FROM_CURRENT_VERSION = tuple(f.name for f in fields(_Offer) if f.name != "raw")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -213,7 +209,7 @@ class MatchReason(_Record):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Service(_Record):
+class Service(_Offer):
     """A registered service at its current version.
 
     From the catalogue (``list_services``) and discovery (``discover_services``, with ``why``),
@@ -223,23 +219,8 @@ class Service(_Record):
     """
 
     service_id: str | None = None
-    name: str | None = None
-    version: str | None = None
-    description: str | None = None
     owner: str | None = None
     status: str | None = None
-    capabilities: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
-    p95_ms: int | None = None
-    p99_ms: int | None = None
-    accuracy_min: float | None = None
-    availability_target: float | None = None
-    max_tokens: int | None = None
-    max_images: int | None = None
-    cost_per_request: Decimal | None = None
-    cost_per_token: Decimal | None = None
-    currency: str | None = None
-    registered_at: datetime | None = None
     url: str | None = None
     html_url: str | None = None
     why: list[MatchReason] = field(default_factory=list)
@@ -248,10 +229,8 @@ class Service(_Record):
     created_at: datetime | None = None
     versions_url: str | None = None
 
-    _CONVERT = {"capabilities": _strings, "languages": _strings,
-                "cost_per_request": _decimal, "cost_per_token": _decimal,
-                "registered_at": _datetime, "created_at": _datetime,
-                "why": _records(MatchReason), "current_version": _record(ServiceVersion)}
+    _CONVERT = {**_Offer._CONVERT, "created_at": _datetime, "why": _records(MatchReason),
+                "current_version": _record(ServiceVersion)}
 
     @classmethod
     def from_json(cls, data: Any, **extra: Any) -> Self:
