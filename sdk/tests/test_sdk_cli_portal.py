@@ -350,11 +350,14 @@ def test_discover_maps_its_flags_to_the_discovery_body(portal, capsys):
     assert json.loads(out) == {"services": state["services"], "count": 1}
 
 
-def test_discover_refuses_a_price_that_is_not_a_number(portal, capsys):
-    url, _ = portal
+@pytest.mark.parametrize("argv", [["discover", "--max-price", "cheap"], ["status", "abc"],
+                                  ["cancel", "0"], ["register", "x.yaml", "--timeout", "-1"]])
+def test_bad_arguments_are_usage_errors_and_send_nothing(portal, capsys, argv):
+    url, state = portal
     with pytest.raises(SystemExit) as caught:
-        main(["discover", "--max-price", "cheap", "--url", url])
+        main([*argv, "--url", url])
     assert caught.value.code == exits.USAGE
+    assert state["requests"] == []
 
 
 def test_deprecate_and_withdraw_send_their_requests_and_say_a_worker_does_it(portal, capsys):

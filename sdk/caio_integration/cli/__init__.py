@@ -36,6 +36,12 @@ def _positive(text: str) -> int:
     return value
 
 
+def _submission_id(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a submission id (a number)")
+    return int(text)
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -137,11 +143,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
     status = sub.add_parser("status", help="show a submission and its timeline",
                             parents=portal + output)
-    status.add_argument("id", metavar="ID", help="the submission id")
+    status.add_argument("id", metavar="ID", type=_submission_id, help="the submission id")
 
     cancel = sub.add_parser("cancel", help="cancel a submission no worker has claimed yet",
                             parents=portal + output)
-    cancel.add_argument("id", metavar="SUBMISSION")
+    cancel.add_argument("id", metavar="SUBMISSION", type=_submission_id)
 
     discover = sub.add_parser(
         "discover", help="find services by capability, guarantees and price",
