@@ -1,8 +1,9 @@
 """CAIO Integration SDK.
 
 Connect an AI service to the CAIO orchestration platform: describe it in a contract (schema v1),
-validate the contract exactly as the portal does, implement :class:`AIUCPService`, and register
-or discover services with :class:`CAIOClient`.
+validate the contract exactly as the portal does, implement :class:`AIUCPService`, and register,
+follow, discover and manage services with :class:`CAIOClient` (or its blocking twin
+:class:`SyncCAIOClient`).
 """
 
 from typing import TYPE_CHECKING, Any
@@ -22,16 +23,24 @@ from .contracts import (
     validate_text,
 )
 from .exceptions import (
+    APIError,
     AuthenticationError,
     CAIOConnectionError,
     CAIOError,
+    ConfigurationError,
     ContractValidationError,
     DiscoveryError,
     GuaranteeViolationError,
     RegistrationError,
     ServiceExecutionError,
     ServiceInitializationError,
+    SubmissionCancelledError,
+    SubmissionEndedError,
+    SubmissionFailedError,
+    SubmissionRejectedError,
+    WaitTimeoutError,
 )
+from .results import Me, Operation, Service, ServiceList, ServiceVersion, Submission
 from .service import AIUCPService
 
 if TYPE_CHECKING:
@@ -55,20 +64,33 @@ __all__ = [
     "LANGUAGES",
     "SCHEMA_VERSION",
     "AIUCPService",
+    "APIError",
     "AuthenticationError",
     "CAIOClient",
     "CAIOConnectionError",
     "CAIOError",
+    "ConfigurationError",
     "Contract",
     "ContractValidationError",
     "Diagnostic",
     "DiscoveryError",
     "GuaranteeViolationError",
+    "Me",
+    "Operation",
     "RegistrationError",
+    "Service",
     "ServiceExecutionError",
     "ServiceInitializationError",
+    "ServiceList",
+    "ServiceVersion",
+    "Submission",
+    "SubmissionCancelledError",
+    "SubmissionEndedError",
+    "SubmissionFailedError",
+    "SubmissionRejectedError",
     "SyncCAIOClient",
     "ValidationResult",
+    "WaitTimeoutError",
     "__version__",
     "field_specs",
     "load_contract",

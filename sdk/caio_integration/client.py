@@ -1,161 +1,110 @@
-"""CAIOClient: talk to the CAIO Developer Portal's integration REST API.
+"""CAIOClient (async) and SyncCAIOClient (blocking): the portal's REST API from Python.
 
-Endpoints (all ``POST``, JSON, ``Authorization: Bearer <token>`` when a token is given):
+    async with CAIOClient() as client:          # base URL from CAIO_URL, token from CAIO_TOKEN
+        submission = await client.register_service(contract_path=Path("my_service.yaml"))
+        registered = await client.wait_for_registration(submission.id, timeout=300)
+        services = await client.discover_services(capabilities=["text_generation"])
 
-* ``/api/v1/integration/validate-contract``  body ``{"contract": "<YAML text>"}``
-  -> ``{"valid": bool, "diagnostics": [...]}``
-* ``/api/v1/integration/register-service``   body ``{"contract": "<YAML text>"}`` plus an
-  ``Idempotency-Key`` header -> the submission or registered entry (a JSON object)
-* ``/api/v1/integration/discover-services``  body ``{"capabilities": [...], "guarantees": {...},
-  "constraints": {...}, ...}`` -> ``{"services": [...], "count": n}``
+A contract is always sent as its text: a ``Path`` (or ``contract_path=``) is read here, on the
+client; no path ever reaches the server. Answers are typed dataclasses (caio_integration.results)
+that also read like the JSON they came from. Errors are caio_integration.exceptions: APIError and
+its subclasses carry ``status``, ``code`` and ``diagnostics``.
 
-A contract is always sent as its text. A ``pathlib.Path`` (or any ``os.PathLike``) is read here,
-on the client, and its content is sent: no path ever reaches the server.
+Endpoints used (under ``/api/v1``): ``integration/validate-contract``,
+``integration/register-service``, ``integration/discover-services``, ``submissions/{id}/``,
+``submissions/{id}/cancel/``, ``services/``, ``services/{id}/``, ``services/{id}/versions/``,
+``services/{id}/deprecate/``, ``services/{id}/withdraw/``, ``me/``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import time
 import uuid
-from dataclasses import fields
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
-import yaml
 
-from .contracts import MAX_BYTES, Diagnostic, ValidationResult
-from .exceptions import (
-    APIError,
-    AuthenticationError,
-    CAIOConnectionError,
-    CAIOError,
-    ContractValidationError,
-    DiscoveryError,
-    RegistrationError,
+from . import __version__
+from ._http import (
+    API_ROOT,
+    Call,
+    ContractSource,
+    Pager,
+    RegistrationWatch,
+    Retries,
+    check_token_transport,
+    contract_argument,
+    contract_text,
+    decode,
+    diagnostics,
+    object_payload,
+    raise_for,
+    resolve_base_url,
+    resolve_token,
+    segment,
+    submission_id,
 )
+from .contracts import ValidationResult
+from .exceptions import APIError, CAIOConnectionError, DiscoveryError, RegistrationError
+from .results import Me, Operation, Service, ServiceList, ServiceVersion, Submission
 
-API_PREFIX = "/api/v1/integration"
+API_PREFIX = f"{API_ROOT}/integration"
 DEFAULT_TIMEOUT = 10.0
-_USER_AGENT = "caio-integration-sdk/1.0.0"
-_DIAGNOSTIC_FIELDS = {f.name for f in fields(Diagnostic)}
+DEFAULT_MAX_RETRIES = 3
+DEFAULT_MAX_RETRY_WAIT = 60.0
+DEFAULT_WAIT_TIMEOUT = 600.0
+_USER_AGENT = f"caio-integration-sdk/{__version__}"
 
-ContractSource = str | bytes | os.PathLike[str] | dict[str, Any]
+PathArg = str | os.PathLike[str]
+StatusCallback = Callable[[Submission], None]
 
-
-def contract_text(contract: ContractSource) -> str:
-    """The YAML text to send for ``contract``.
-
-    ``str`` is YAML text; ``bytes`` is UTF-8 YAML; an ``os.PathLike`` (e.g. ``Path``) is a local
-    file, read here; a ``dict`` is a parsed contract, dumped as YAML.
-    """
-    if isinstance(contract, os.PathLike):
-        with open(contract, "rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            raise CAIOError(f"{os.fspath(contract)} is larger than {MAX_BYTES} bytes")
-        contract = raw
-    if isinstance(contract, bytes):
-        try:
-            return contract.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise CAIOError(f"the contract is not valid UTF-8: {exc}") from exc
-    if isinstance(contract, dict):
-        return yaml.safe_dump(contract, sort_keys=False, allow_unicode=True)
-    if isinstance(contract, str):
-        return contract
-    raise TypeError(f"contract must be str, bytes, a path or a dict, not {type(contract).__name__}")
+__all__ = ["CAIOClient", "SyncCAIOClient", "contract_text"]
 
 
-def _diagnostics(payload: Any) -> list[Diagnostic]:
-    items = payload.get("diagnostics") if isinstance(payload, dict) else None
-    out = []
-    for item in items or ():
-        if isinstance(item, dict) and {"severity", "code", "message"} <= item.keys():
-            out.append(Diagnostic(**{k: v for k, v in item.items() if k in _DIAGNOSTIC_FIELDS}))
-    return out
-
-
-def _data(payload: Any) -> dict[str, Any] | None:
+def _validation(_response: httpx.Response, payload: Any) -> ValidationResult:
     data = payload.get("data") if isinstance(payload, dict) else None
-    return data if isinstance(data, dict) else None
+    return ValidationResult(diagnostics(payload), data if isinstance(data, dict) else None)
 
 
-def _payload(response: httpx.Response) -> Any:
+def _submission(response: httpx.Response, payload: Any) -> Submission:
+    return Submission.from_json(object_payload(payload, RegistrationError),
+                                already_submitted=response.status_code == 200)
+
+
+def _reader(kind: Any) -> Callable[[httpx.Response, Any], Any]:
+    return lambda _response, payload: kind.from_json(object_payload(payload, APIError))
+
+
+def _discovered(_response: httpx.Response, payload: Any) -> ServiceList:
     try:
-        return response.json()
+        return ServiceList.from_json(payload)
     except ValueError:
-        return response.text
+        raise DiscoveryError("unexpected discovery answer", payload=payload) from None
 
 
-def _message(payload: Any, status: int) -> str:
-    """The server's own words: the portal answers {"error": {"code", "message", "details"}}."""
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"]
-        for key in ("detail", "message", "error"):
-            if isinstance(payload.get(key), str):
-                return payload[key]
-    return f"HTTP {status}"
-
-
-_LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-
-
-def _check_base_url(base_url: str, token: str | None) -> None:
-    parsed = urlsplit(base_url)
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
-        raise ValueError("base_url must be an https:// URL (http:// only for localhost)")
-    loopback = parsed.hostname in _LOOPBACK_HOSTS or parsed.hostname.startswith("127.")
-    if parsed.scheme == "http" and token and not loopback:
-        raise ValueError(
-            "refusing to send an API token over plain http:// to "
-            f"{parsed.hostname}; use https:// (http:// is allowed only for localhost)"
-        )
-
-
-def _check(response: httpx.Response, error: type[APIError]) -> Any:
-    """Return the JSON payload of a successful response, or raise the matching SDK error."""
-    payload = _payload(response)
-    status = response.status_code
-    if status < 400:
-        return payload
-    message = _message(payload, status)
-    if status in (401, 403):
-        raise AuthenticationError(f"authentication failed: {message}", status=status,
-                                  payload=payload)
-    diagnostics = _diagnostics(payload)
-    if status in (400, 422) and diagnostics:
-        raise ContractValidationError(diagnostics)
-    raise error(f"{message} (HTTP {status})", status=status, payload=payload)
-
-
-def _discovery_body(capabilities, guarantees, constraints, extra) -> dict[str, Any]:
-    body: dict[str, Any] = {"capabilities": list(capabilities or [])}
-    if guarantees:
-        body["guarantees"] = guarantees
-    if constraints:
-        body["constraints"] = constraints
-    body.update(extra)
-    return body
-
-
-def _services(payload: Any) -> list[dict[str, Any]]:
-    if isinstance(payload, dict) and isinstance(payload.get("services"), list):
-        return payload["services"]
-    if isinstance(payload, list):
-        return payload
-    raise DiscoveryError("unexpected discovery response", payload=payload)
+def _multi(name: str, value: str | list[str] | tuple[str, ...] | None) -> list[tuple[str, str]]:
+    if value is None:
+        return []
+    return [(name, v) for v in ([value] if isinstance(value, str) else value)]
 
 
 class _Base:
-    def __init__(self, base_url: str, token: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT) -> None:
-        _check_base_url(base_url, token)
-        self.base_url = base_url.rstrip("/")
-        self.token = token
+    """Settings and the request of each endpoint, shared by both clients."""
+
+    def __init__(self, base_url: str | None = None, token: str | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
+                 max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT) -> None:
+        self.base_url = resolve_base_url(base_url)
+        self.token = resolve_token(token)
+        check_token_transport(self.base_url, self.token)
+        if max_retries < 0 or max_retry_wait < 0:
+            raise ValueError("max_retries and max_retry_wait must not be negative")
         self.timeout = timeout
+        self.max_retries = max_retries
+        self.max_retry_wait = max_retry_wait
 
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": _USER_AGENT}
@@ -163,17 +112,102 @@ class _Base:
             headers["Authorization"] = f"Bearer {self.token}"
         return headers
 
-    def _url(self, name: str) -> str:
-        return f"{self.base_url}{API_PREFIX}/{name}"
+    def _url(self, path: str) -> str:
+        return f"{self.base_url}{API_ROOT}{path}"
+
+    def _retries(self) -> Retries:
+        return Retries(self.max_retries, self.max_retry_wait)
+
+    def _unreachable(self, exc: Exception) -> CAIOConnectionError:
+        return CAIOConnectionError(f"cannot reach {self.base_url}: {exc}")
+
+    def _answer(self, call: Call, response: httpx.Response) -> Any:
+        payload = decode(response)
+        if response.status_code >= 400:
+            raise_for(response, payload, call.error, has_token=bool(self.token))
+        return call.read(response, payload)
+
+    # --- the requests -----------------------------------------------------------------------
+
+    @staticmethod
+    def _validate_call(text: str) -> Call:
+        return Call("POST", "/integration/validate-contract", _validation,
+                    json={"contract": text}, idempotent=True)
+
+    @staticmethod
+    def _register_call(text: str, idempotency_key: str | None) -> Call:
+        # One key per logical call: every retry carries it, so the portal registers once.
+        key = idempotency_key or str(uuid.uuid4())
+        return Call("POST", "/integration/register-service", _submission,
+                    json={"contract": text}, headers={"Idempotency-Key": key},
+                    error=RegistrationError, idempotent=True)
+
+    @staticmethod
+    def _discover_call(capabilities: list[str] | None, guarantees: dict[str, Any] | None,
+                       constraints: dict[str, Any] | None, filters: dict[str, Any]) -> Call:
+        body: dict[str, Any] = {"capabilities": list(capabilities or [])}
+        if guarantees:
+            body["guarantees"] = guarantees
+        if constraints:
+            body["constraints"] = constraints
+        body.update(filters)
+        return Call("POST", "/integration/discover-services", _discovered, json=body,
+                    error=DiscoveryError, idempotent=True)
+
+    @staticmethod
+    def _get_call(path: str, read: Callable[[httpx.Response, Any], Any],
+                  params: Any = None) -> Call:
+        return Call("GET", path, read, params=params, idempotent=True)
+
+    @staticmethod
+    def _post_call(path: str, read: Callable[[httpx.Response, Any], Any],
+                   body: Any = None) -> Call:
+        return Call("POST", path, read, json=body)
+
+    @staticmethod
+    def _service_filters(q: str | None, capability: str | list[str] | None,
+                         language: str | list[str] | None, max_p95: int | None,
+                         min_accuracy: float | None, min_availability: float | None,
+                         max_price: Any, currency: str | None, owner: str | None,
+                         sort: str | None, page_size: int) -> list[tuple[str, str]]:
+        params = [*_multi("capability", capability), *_multi("language", language)]
+        for name, value in (("q", q), ("max_p95", max_p95), ("min_accuracy", min_accuracy),
+                            ("min_availability", min_availability), ("max_price", max_price),
+                            ("currency", currency), ("owner", owner), ("sort", sort)):
+            if value is not None:
+                params.append((name, str(value)))
+        params.append(("limit", str(page_size)))
+        return params
+
+    def _services_pager(self, *filters: Any) -> Pager:
+        return Pager("/services/", self._service_filters(*filters), Service.from_json)
+
+    @staticmethod
+    def _versions_pager(service_id: str) -> Pager:
+        return Pager(f"/services/{segment(service_id)}/versions/", [("limit", "200")],
+                     ServiceVersion.from_json)
+
+    def _watch(self, timeout: float | None, poll_interval: float, max_interval: float,
+               on_status: StatusCallback | None) -> RegistrationWatch:
+        return RegistrationWatch(timeout=timeout, poll_interval=poll_interval,
+                                 max_interval=max_interval, on_status=on_status)
 
 
 class CAIOClient(_Base):
-    """Asynchronous client of the portal's integration API (use ``async with``)."""
+    """Asynchronous client of the portal's API (use ``async with``).
 
-    def __init__(self, base_url: str, token: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT, transport: httpx.AsyncBaseTransport | None = None
-                 ) -> None:
-        super().__init__(base_url, token, timeout=timeout)
+    ``base_url`` defaults to ``$CAIO_URL`` and ``token`` to ``$CAIO_TOKEN`` (``token=""``: send
+    none). Requests answered 429 or 503 are retried after ``Retry-After``; connection failures
+    are retried for calls that are safe to repeat; at most ``max_retries`` retries and
+    ``max_retry_wait`` seconds of waiting per call.
+    """
+
+    def __init__(self, base_url: str | None = None, token: str | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
+                 max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        super().__init__(base_url, token, timeout=timeout, max_retries=max_retries,
+                         max_retry_wait=max_retry_wait)
         self._http = httpx.AsyncClient(timeout=timeout, headers=self._headers(),
                                        transport=transport)
 
@@ -186,47 +220,132 @@ class CAIOClient(_Base):
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _post(self, name: str, body: dict[str, Any], error: type[APIError],
-                    headers: dict[str, str] | None = None) -> Any:
-        try:
-            response = await self._http.post(self._url(name), json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise CAIOConnectionError(f"cannot reach {self.base_url}: {exc}") from exc
-        return _check(response, error)
+    async def _send(self, call: Call) -> Any:
+        retries = self._retries()
+        while True:
+            try:
+                response = await self._http.request(
+                    call.method, self._url(call.path), json=call.json, params=call.params,
+                    headers=call.headers)
+            except httpx.TransportError as exc:
+                delay = retries.after_error(exc, call)
+                if delay is None:
+                    raise self._unreachable(exc) from exc
+            else:
+                delay = retries.after_response(response)
+                if delay is None:
+                    return self._answer(call, response)
+            await asyncio.sleep(delay)
 
-    async def validate_contract(self, contract: ContractSource) -> ValidationResult:
-        """Ask the portal for its verdict on a contract."""
-        payload = await self._post("validate-contract", {"contract": contract_text(contract)},
-                                   APIError)
-        return ValidationResult(_diagnostics(payload), _data(payload))
+    async def validate_contract(self, contract: ContractSource | None = None, *,
+                                contract_path: PathArg | None = None) -> ValidationResult:
+        """The portal's verdict on a contract (the same validator as ``caio validate``)."""
+        return await self._send(self._validate_call(contract_argument(contract, contract_path)))
 
-    async def register_service(self, contract: ContractSource, *,
-                               idempotency_key: str | None = None) -> dict[str, Any]:
-        """Submit a contract for registration; returns the portal's JSON answer.
+    async def register_service(self, contract: ContractSource | None = None, *,
+                               contract_path: PathArg | None = None,
+                               idempotency_key: str | None = None) -> Submission:
+        """Submit a contract for registration; returns the submission (201/202 for a new one;
+        200, ``already_submitted``, when the same text was submitted before).
 
-        Raises ContractValidationError when the portal rejects the contract,
-        AuthenticationError, RegistrationError or CAIOConnectionError otherwise.
+        Raises ContractValidationError when the portal finds the contract invalid (422),
+        AuthenticationError, RegistrationError (e.g. 409 ``service_id_taken``) or
+        CAIOConnectionError.
         """
-        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        return await self._post("register-service", {"contract": contract_text(contract)},
-                                RegistrationError, headers)
+        text = contract_argument(contract, contract_path)
+        return await self._send(self._register_call(text, idempotency_key))
 
     async def discover_services(self, capabilities: list[str] | None = None, *,
                                 guarantees: dict[str, Any] | None = None,
                                 constraints: dict[str, Any] | None = None,
-                                **filters: Any) -> list[dict[str, Any]]:
-        """Find registered services matching capabilities, guarantees and constraints."""
-        body = _discovery_body(capabilities, guarantees, constraints, filters)
-        return _services(await self._post("discover-services", body, DiscoveryError))
+                                **filters: Any) -> ServiceList:
+        """Registered services with these capabilities that meet the guarantees and constraints
+        (``budget``, ``include_deprecated``, ``sort`` and ``limit`` as keyword filters)."""
+        return await self._send(self._discover_call(capabilities, guarantees, constraints,
+                                                    filters))
+
+    async def get_submission(self, submission: int | str | Submission) -> Submission:
+        """A submission of yours, with its timeline (``events``)."""
+        path = f"/submissions/{submission_id(submission)}/"
+        return await self._send(self._get_call(path, _reader(Submission)))
+
+    async def cancel_submission(self, submission: int | str | Submission) -> Submission:
+        """Cancel a submission no worker has claimed yet (409 ``cancel_refused`` when late)."""
+        path = f"/submissions/{submission_id(submission)}/cancel/"
+        return await self._send(self._post_call(path, _reader(Submission)))
+
+    async def wait_for_registration(self, submission: int | str | Submission, *,
+                                    timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+                                    poll_interval: float = 1.0, max_interval: float = 15.0,
+                                    on_status: StatusCallback | None = None) -> Submission:
+        """Poll a submission (every ``poll_interval`` seconds, growing to ``max_interval``)
+        until it is registered, and return it.
+
+        ``on_status(submission)`` is called on each change of status: ``pending_review``
+        means it waits for a reviewer. Raises SubmissionFailedError, SubmissionRejectedError
+        or SubmissionCancelledError (with ``reason``), or WaitTimeoutError (with
+        ``waiting_for_review``) after ``timeout`` seconds (None: no limit).
+        """
+        watch = self._watch(timeout, poll_interval, max_interval, on_status)
+        while True:
+            current = await self.get_submission(submission)
+            delay = watch.delay(current)
+            if delay is None:
+                return current
+            await asyncio.sleep(delay)
+
+    async def get_service(self, service_id: str) -> Service:
+        """A registered service at its current version (410 once withdrawn)."""
+        return await self._send(self._get_call(f"/services/{segment(service_id)}/",
+                                               _reader(Service)))
+
+    def list_services(self, *, q: str | None = None, capability: str | list[str] | None = None,
+                      language: str | list[str] | None = None, max_p95: int | None = None,
+                      min_accuracy: float | None = None, min_availability: float | None = None,
+                      max_price: Any = None, currency: str | None = None,
+                      owner: str | None = None, sort: str | None = None, page_size: int = 100
+                      ) -> AsyncIterator[Service]:
+        """Every service of the catalogue that matches the filters (the catalogue's own:
+        ``capability`` and ``language`` take one value or a list), fetched page after page:
+        ``async for service in client.list_services(capability="ocr"): ...``."""
+        return self._pages(self._services_pager(
+            q, capability, language, max_p95, min_accuracy, min_availability, max_price,
+            currency, owner, sort, page_size))
+
+    async def list_versions(self, service_id: str) -> list[ServiceVersion]:
+        """Every registered version of a service, newest first (all pages)."""
+        return [version async for version in self._pages(self._versions_pager(service_id))]
+
+    async def _pages(self, pager: Pager) -> AsyncIterator[Any]:
+        while (call := pager.call()) is not None:
+            for item in pager.items(await self._send(call)):
+                yield item
+
+    async def deprecate_service(self, service_id: str, successor: str | None = None
+                                ) -> Operation:
+        """Deprecate your service (optionally naming its successor); a worker does it."""
+        return await self._send(self._post_call(f"/services/{segment(service_id)}/deprecate/",
+                                                _reader(Operation), {"successor": successor}))
+
+    async def withdraw_service(self, service_id: str) -> Operation:
+        """Withdraw your service from the catalogue; a worker does it."""
+        return await self._send(self._post_call(f"/services/{segment(service_id)}/withdraw/",
+                                                _reader(Operation), {}))
+
+    async def me(self) -> Me:
+        """Who the token belongs to."""
+        return await self._send(self._get_call("/me/", _reader(Me)))
 
 
 class SyncCAIOClient(_Base):
-    """Blocking twin of :class:`CAIOClient` (use ``with``)."""
+    """Blocking twin of :class:`CAIOClient` (use ``with``); the same methods and answers."""
 
-    def __init__(self, base_url: str, token: str | None = None, *,
-                 timeout: float = DEFAULT_TIMEOUT, transport: httpx.BaseTransport | None = None
-                 ) -> None:
-        super().__init__(base_url, token, timeout=timeout)
+    def __init__(self, base_url: str | None = None, token: str | None = None, *,
+                 timeout: float = DEFAULT_TIMEOUT, max_retries: int = DEFAULT_MAX_RETRIES,
+                 max_retry_wait: float = DEFAULT_MAX_RETRY_WAIT,
+                 transport: httpx.BaseTransport | None = None) -> None:
+        super().__init__(base_url, token, timeout=timeout, max_retries=max_retries,
+                         max_retry_wait=max_retry_wait)
         self._http = httpx.Client(timeout=timeout, headers=self._headers(), transport=transport)
 
     def __enter__(self) -> SyncCAIOClient:
@@ -238,27 +357,85 @@ class SyncCAIOClient(_Base):
     def close(self) -> None:
         self._http.close()
 
-    def _post(self, name: str, body: dict[str, Any], error: type[APIError],
-              headers: dict[str, str] | None = None) -> Any:
-        try:
-            response = self._http.post(self._url(name), json=body, headers=headers)
-        except httpx.HTTPError as exc:
-            raise CAIOConnectionError(f"cannot reach {self.base_url}: {exc}") from exc
-        return _check(response, error)
+    def _send(self, call: Call) -> Any:
+        retries = self._retries()
+        while True:
+            try:
+                response = self._http.request(call.method, self._url(call.path), json=call.json,
+                                              params=call.params, headers=call.headers)
+            except httpx.TransportError as exc:
+                delay = retries.after_error(exc, call)
+                if delay is None:
+                    raise self._unreachable(exc) from exc
+            else:
+                delay = retries.after_response(response)
+                if delay is None:
+                    return self._answer(call, response)
+            time.sleep(delay)
 
-    def validate_contract(self, contract: ContractSource) -> ValidationResult:
-        payload = self._post("validate-contract", {"contract": contract_text(contract)}, APIError)
-        return ValidationResult(_diagnostics(payload), _data(payload))
+    def validate_contract(self, contract: ContractSource | None = None, *,
+                          contract_path: PathArg | None = None) -> ValidationResult:
+        return self._send(self._validate_call(contract_argument(contract, contract_path)))
 
-    def register_service(self, contract: ContractSource, *,
-                         idempotency_key: str | None = None) -> dict[str, Any]:
-        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        return self._post("register-service", {"contract": contract_text(contract)},
-                          RegistrationError, headers)
+    def register_service(self, contract: ContractSource | None = None, *,
+                         contract_path: PathArg | None = None,
+                         idempotency_key: str | None = None) -> Submission:
+        text = contract_argument(contract, contract_path)
+        return self._send(self._register_call(text, idempotency_key))
 
     def discover_services(self, capabilities: list[str] | None = None, *,
                           guarantees: dict[str, Any] | None = None,
                           constraints: dict[str, Any] | None = None,
-                          **filters: Any) -> list[dict[str, Any]]:
-        body = _discovery_body(capabilities, guarantees, constraints, filters)
-        return _services(self._post("discover-services", body, DiscoveryError))
+                          **filters: Any) -> ServiceList:
+        return self._send(self._discover_call(capabilities, guarantees, constraints, filters))
+
+    def get_submission(self, submission: int | str | Submission) -> Submission:
+        path = f"/submissions/{submission_id(submission)}/"
+        return self._send(self._get_call(path, _reader(Submission)))
+
+    def cancel_submission(self, submission: int | str | Submission) -> Submission:
+        path = f"/submissions/{submission_id(submission)}/cancel/"
+        return self._send(self._post_call(path, _reader(Submission)))
+
+    def wait_for_registration(self, submission: int | str | Submission, *,
+                              timeout: float | None = DEFAULT_WAIT_TIMEOUT,
+                              poll_interval: float = 1.0, max_interval: float = 15.0,
+                              on_status: StatusCallback | None = None) -> Submission:
+        watch = self._watch(timeout, poll_interval, max_interval, on_status)
+        while True:
+            current = self.get_submission(submission)
+            delay = watch.delay(current)
+            if delay is None:
+                return current
+            time.sleep(delay)
+
+    def get_service(self, service_id: str) -> Service:
+        return self._send(self._get_call(f"/services/{segment(service_id)}/", _reader(Service)))
+
+    def list_services(self, *, q: str | None = None, capability: str | list[str] | None = None,
+                      language: str | list[str] | None = None, max_p95: int | None = None,
+                      min_accuracy: float | None = None, min_availability: float | None = None,
+                      max_price: Any = None, currency: str | None = None,
+                      owner: str | None = None, sort: str | None = None, page_size: int = 100
+                      ) -> Iterator[Service]:
+        return self._pages(self._services_pager(
+            q, capability, language, max_p95, min_accuracy, min_availability, max_price,
+            currency, owner, sort, page_size))
+
+    def list_versions(self, service_id: str) -> list[ServiceVersion]:
+        return list(self._pages(self._versions_pager(service_id)))
+
+    def _pages(self, pager: Pager) -> Iterator[Any]:
+        while (call := pager.call()) is not None:
+            yield from pager.items(self._send(call))
+
+    def deprecate_service(self, service_id: str, successor: str | None = None) -> Operation:
+        return self._send(self._post_call(f"/services/{segment(service_id)}/deprecate/",
+                                          _reader(Operation), {"successor": successor}))
+
+    def withdraw_service(self, service_id: str) -> Operation:
+        return self._send(self._post_call(f"/services/{segment(service_id)}/withdraw/",
+                                          _reader(Operation), {}))
+
+    def me(self) -> Me:
+        return self._send(self._get_call("/me/", _reader(Me)))

@@ -106,9 +106,22 @@ def test_a_path_that_cannot_be_opened_exits_two_but_others_are_still_checked(fil
     run = caio("validate", str(tmp_path / "missing.yaml"), str(good))
     assert run.returncode == 2
     assert "cannot open" in run.stderr.decode()
-    assert "1 file checked, all valid" in run.stdout.decode()
+    assert run.stdout.decode() == ("2 files checked, 1 could not be opened: 0 errors, "
+                                   "0 warnings.\n")
     assert caio("validate", str(tmp_path)).returncode == 2  # a directory
     assert caio("validate", str(tmp_path / "missing.yaml"), str(bad)).returncode == 2
+
+
+def test_a_missing_file_is_never_called_valid(tmp_path):
+    missing = str(tmp_path / "missing.yaml")
+    run = caio("validate", missing)
+    assert run.returncode == 2
+    assert "all valid" not in run.stdout.decode()
+    assert run.stdout.decode() == "1 file checked, 1 could not be opened: 0 errors, 0 warnings.\n"
+    run = caio("validate", "--format", "json", missing)
+    assert run.returncode == 2
+    assert json.loads(run.stdout) == [{"file": missing, "valid": False, "diagnostics": [],
+                                       "error": "cannot open: No such file or directory"}]
 
 
 @pytest.mark.parametrize("args", [[], ["validate"], ["validate", "--format", "xml", "x.yaml"],

@@ -99,7 +99,8 @@ def test_register_service_reads_a_local_path_and_sends_only_its_content(portal, 
     path.write_text(read_template("simple_service"))
     with SyncCAIOClient(url, TOKEN) as client:
         answer = client.register_service(path, idempotency_key="key-1")
-    assert answer == {"service_id": "my-service", "status": "pending_review"}
+    assert (answer.service_id, answer.status) == ("my-service", "pending_review")
+    assert answer["service_id"] == "my-service"  # the answer still reads like its JSON
     (request,) = handler.requests
     assert request["body"] == {"contract": read_template("simple_service")}
     assert str(tmp_path) not in json.dumps(request["body"])
@@ -154,8 +155,9 @@ def test_the_async_client_discovers_and_registers(portal):
             return services, answer, verdict
 
     services, answer, verdict = asyncio.run(scenario())
-    assert services == [{"service_id": "demo", "capabilities": ["text_generation"]}]
-    assert answer["service_id"] == "legal-drafter"
+    assert [(s.service_id, s.capabilities) for s in services] == [("demo", ["text_generation"])]
+    assert services[0].raw == {"service_id": "demo", "capabilities": ["text_generation"]}
+    assert answer.service_id == "legal-drafter"
     assert not verdict.valid
     discover = handler.requests[0]
     assert discover["path"] == "/api/v1/integration/discover-services"
