@@ -46,7 +46,7 @@ from .service import AIUCPService
 if TYPE_CHECKING:
     from .client import CAIOClient, SyncCAIOClient
 
-__version__ = "1.0.0"
+from ._version import __version__
 
 
 def __getattr__(name: str) -> Any:

@@ -27,7 +27,6 @@ from typing import Any
 
 import httpx
 
-from . import __version__
 from ._http import (
     API_ROOT,
     Call,
@@ -47,6 +46,7 @@ from ._http import (
     segment,
     submission_id,
 )
+from ._version import __version__
 from .contracts import ValidationResult
 from .exceptions import APIError, CAIOConnectionError, DiscoveryError, RegistrationError
 from .results import Me, Operation, Service, ServiceList, ServiceVersion, Submission

@@ -221,3 +221,13 @@ def test_the_contracts_module_docstring_example_is_true():
     import caio_integration.contracts as module
 
     assert doctest.testmod(module).failed == 0
+
+
+def test_the_package_version_is_the_one_in_pyproject():
+    import tomllib
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text())["project"]["version"]
+
+    assert caio_integration.__version__ == declared

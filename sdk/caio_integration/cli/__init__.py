@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from .. import __version__
+from .._version import __version__
 from ..contracts import MAX_BYTES
 from . import exits, local
 
