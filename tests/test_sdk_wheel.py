@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -59,6 +60,18 @@ def test_the_wheel_declares_its_licence_as_an_spdx_expression_and_builds_without
     assert "License-Expression: MIT" in metadata
     assert "Classifier: License ::" not in metadata
     assert "Warning" not in output and "deprecated" not in output.lower(), output
+
+
+def test_make_install_builds_the_wheel_into_the_folder_the_portal_serves(tmp_path, settings):
+    """The Makefile and settings both put it in PORTAL_VAR_DIR/sdk unless SDK_WHEEL_DIR says."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SDK_WHEEL_DIR", "PORTAL_VAR_DIR")}
+    dry = subprocess.run(["make", "-n", "install", f"PORTAL_VAR_DIR={tmp_path}"], cwd=ROOT,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0, dry.stderr
+    assert f"-m pip wheel --quiet --disable-pip-version-check --no-deps ./sdk -w {tmp_path}/sdk" \
+        in dry.stdout
+    if "SDK_WHEEL_DIR" not in os.environ:
+        assert Path(settings.SDK_WHEEL_DIR) == Path(settings.VAR_DIR) / "sdk"
 
 
 def test_the_wheel_is_served_at_its_stable_url_as_a_download(anonymous, wheel_dir, build):
