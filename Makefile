@@ -6,16 +6,23 @@ PY     := $(BIN)/python
 # Reinstall whenever either pyproject changes.
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml sdk/pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
+# The SDK's wheel, served by the portal at /sdk/ (settings.SDK_WHEEL_DIR: the same default).
+SDK_WHEEL_DIR ?= $(or $(PORTAL_VAR_DIR),var)/sdk
+SDK_VERSION   := $(shell sed -n 's/^version = "\(.*\)"/\1/p' sdk/pyproject.toml)
+SDK_WHEEL     := $(SDK_WHEEL_DIR)/caio_integration_sdk-$(SDK_VERSION)-py3-none-any.whl
+SDK_SOURCES   := sdk/pyproject.toml sdk/README.md sdk/LICENSE \
+                 $(shell find sdk/caio_integration -type f ! -name '*.pyc' 2>/dev/null)
 
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: help install run test lint migrate demo bench clean
+.PHONY: help install run test lint migrate demo bench clean sdk-wheel
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web + worker + beat"
 	@echo "make test   - the whole test suite (SDK, portal, browser)"
 	@echo "make lint   - ruff"
 	@echo "make bench  - the benchmarks under bench/"
+	@echo "make sdk-wheel - build the SDK's wheel that the portal serves at /sdk/ (make install does it)"
 
 $(STAMP): pyproject.toml sdk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s)" % sys.version.split()[0])'
@@ -25,7 +32,18 @@ $(STAMP): pyproject.toml sdk/pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-install: $(STAMP)
+# Built at install time, never at start-up (several web processes would race). A clean
+# build/ folder first, or setuptools would ship files deleted since the last build.
+$(SDK_WHEEL): $(SDK_SOURCES) | $(STAMP)
+	@mkdir -p $(SDK_WHEEL_DIR)
+	@rm -rf sdk/build $(SDK_WHEEL_DIR)/caio_integration_sdk-*.whl
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps ./sdk -w $(SDK_WHEEL_DIR)
+	@rm -rf sdk/build
+	@test -f $@ || { echo "expected $@ (is sdk/pyproject.toml's version $(SDK_VERSION)?)"; exit 1; }
+
+sdk-wheel: $(SDK_WHEEL)
+
+install: $(STAMP) $(SDK_WHEEL)
 
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py rundev

@@ -325,6 +325,10 @@ X_FRAME_OPTIONS = "DENY"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
+# --- The SDK's wheel, served at /sdk/ (portal/views/sdk.py) ---------------------------------
+# `make install` builds it here from sdk/; the portal only reads the folder, never builds.
+SDK_WHEEL_DIR = Path(os.environ.get("SDK_WHEEL_DIR", VAR_DIR / "sdk"))
+
 # --- Static ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal.views import dashboard, docs, site
+from portal.views import dashboard, docs, sdk, site
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -8,4 +8,6 @@ urlpatterns = [
     path("docs/", docs.index, name="docs"),
     path("docs/<slug:slug>/", docs.page, name="docs_page"),
     path("schemas/contract/v1.json", docs.contract_schema, name="contract_schema"),
+    path("sdk/", sdk.page, name="sdk"),
+    path("sdk/<str:filename>", sdk.wheel, name="sdk_wheel"),
 ]
