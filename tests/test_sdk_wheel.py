@@ -47,7 +47,7 @@ def test_the_wheel_holds_only_the_caio_integration_package(build):
     assert {name.split("/")[0] for name in names} == {
         "caio_integration", f"caio_integration_sdk-{__version__}.dist-info"}
     for shipped in ("caio_integration/py.typed", "caio_integration/schemas/contract-v1.json",
-                    "caio_integration/templates/simple_service.yaml", "caio_integration/cli.py",
+                    "caio_integration/templates/simple_service.yaml", "caio_integration/cli/__init__.py",
                     "caio_integration/contracts/validation.py"):
         assert shipped in names
     assert not [n for n in names if "/tests/" in n]
