@@ -35,7 +35,8 @@ def _group_alive(pgid: int) -> bool:
 
 def test_rundev_serves_a_seeded_portal_prints_logins_and_stops_everything_on_ctrl_c(tmp_path):
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "REDIS_URL", "SITE_URL"}}
     env.update(DEBUG="1", PORTAL_VAR_DIR=str(tmp_path / "var"), PYTHONUNBUFFERED="1",
                CELERY_BROKER_DIR=str(tmp_path / "var" / "broker"))
     env.pop("SECRET_KEY", None)  # make run relies on the DEBUG development key
@@ -57,6 +58,7 @@ def test_rundev_serves_a_seeded_portal_prints_logins_and_stops_everything_on_ctr
         output = wait_until(started, timeout=60, message="the banner, a ready worker and beat")
         assert f"CAIO Developer Portal: {base}/" in output
         assert "developer@demo.caio.local" in output and "reviewer@demo.caio.local" in output
+        assert f"their links start with {base}/" in output
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         try:
