@@ -81,6 +81,16 @@ class Submission(LeasedJob):
     reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or failed.")
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The reviewer's verdict, stored when they approve or reject: what the list and the detail
+    # page show afterwards, whatever is registered since.
+    breaking_at_review = models.BooleanField(
+        null=True, blank=True,
+        help_text="Whether it was a breaking change against the version registered when the "
+                  "reviewer decided. Empty until decided (and when approved automatically).")
+    compared_version = models.CharField(
+        max_length=100, blank=True,
+        help_text="The registered version it was compared with when the reviewer decided; empty "
+                  "for a first registration.")
 
     class Meta:
         ordering = ["-created_at"]

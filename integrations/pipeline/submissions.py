@@ -142,8 +142,22 @@ def _already_open(contract) -> str:
             "or cancel it first.")
 
 
-def submission_approve(*, submission: Submission, reviewer) -> Submission:
-    """pending_review -> approved (due now); the task is sent after commit."""
+@dataclass(frozen=True)
+class ReviewVerdict:
+    """What the reviewer decided on: whether the submission breaks the version registered then
+    (integrations.review.services computes it). Stored with the decision, in the same UPDATE."""
+
+    breaking: bool
+    compared_version: str = ""  # "" for a first registration
+
+    def fields(self) -> dict:
+        return {"breaking_at_review": self.breaking, "compared_version": self.compared_version}
+
+
+def submission_approve(*, submission: Submission, reviewer,
+                       verdict: ReviewVerdict | None = None) -> Submission:
+    """pending_review -> approved (due now), with the review's verdict; the task is sent after
+    commit."""
     if not _is_staff(reviewer):
         raise SubmissionError("Only staff reviewers can approve submissions.")
     if reviewer.pk in (submission.submitter_id, submission.contract.owner_id):
@@ -152,7 +166,7 @@ def submission_approve(*, submission: Submission, reviewer) -> Submission:
     with transaction.atomic():
         moved = Submission.objects.filter(pk=submission.pk, status=S.PENDING_REVIEW).update(
             status=S.APPROVED, reviewed_by=reviewer, decided_at=now, next_attempt_at=now,
-            updated_at=now)
+            updated_at=now, **(verdict.fields() if verdict else {}))
         if not moved:
             raise SubmissionError(_not_in(submission, "approved", "pending review"))
         event_record(contract=submission.contract, submission=submission, actor_user=reviewer,
@@ -162,8 +176,9 @@ def submission_approve(*, submission: Submission, reviewer) -> Submission:
     return submission
 
 
-def submission_reject(*, submission: Submission, reviewer, reason: str) -> Submission:
-    """pending_review -> rejected, with the reviewer's reason (required)."""
+def submission_reject(*, submission: Submission, reviewer, reason: str,
+                      verdict: ReviewVerdict | None = None) -> Submission:
+    """pending_review -> rejected, with the reviewer's reason (required) and verdict."""
     if not _is_staff(reviewer):
         raise SubmissionError("Only staff reviewers can reject submissions.")
     reason = (reason or "").strip()
@@ -173,7 +188,7 @@ def submission_reject(*, submission: Submission, reviewer, reason: str) -> Submi
     with transaction.atomic():
         moved = Submission.objects.filter(pk=submission.pk, status=S.PENDING_REVIEW).update(
             status=S.REJECTED, reviewed_by=reviewer, reason=reason, decided_at=now,
-            finished_at=now, updated_at=now)
+            finished_at=now, updated_at=now, **(verdict.fields() if verdict else {}))
         if not moved:
             raise SubmissionError(_not_in(submission, "rejected", "pending review"))
         event_record(contract=submission.contract, submission=submission, actor_user=reviewer,

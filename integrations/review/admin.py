@@ -1,9 +1,9 @@
 """The reviewers' tool: Django admin for submissions, with the diff, the timeline and decisions.
 
 Staff (is_staff) review submissions without any extra Django permission: the review screens only
-read, and every decision goes to the pipeline's services (integrations/pipeline/submissions.py:
-state transitions and the timeline); the bulk approval adds the review policy
-(integrations.review.services). Submissions are never added, edited or deleted here.
+read, and every decision goes through integrations.review.services (the verdict stored with it,
+the bulk policy) to the pipeline's services (integrations/pipeline/submissions.py: state
+transitions and the timeline). Submissions are never added, edited or deleted here.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ from integrations.models import (
     SubmissionStatus,
 )
 from integrations.pipeline.errors import PipelineError
-from integrations.pipeline.submissions import (
-    submission_approve,
-    submission_reject,
-    submission_retry,
+from integrations.pipeline.submissions import submission_retry
+from integrations.review.services import (
+    review_approve,
+    review_bulk_approve,
+    review_reject,
+    submission_diff,
 )
-from integrations.review.services import review_bulk_approve, submission_diff
 from integrations.review.states import submission_badge
 
 
@@ -64,6 +65,16 @@ class RejectForm(forms.Form):
         if not reason:
             raise forms.ValidationError("A rejection needs a reason: the developer reads it.")
         return reason
+
+
+def _verdict_badge(breaking: bool, against: str, when: str):
+    """"first" (nothing registered to compare with), "breaking" or "no", and against what, when."""
+    if not against:
+        return format_html('<span class="badge badge-muted">{}</span><br><small>{}</small>',
+                           "first", when)
+    return format_html('<span class="badge badge-{}">{}</span><br><small>vs {}, {}</small>',
+                       "error" if breaking else "ok", "breaking" if breaking else "no",
+                       against, when)
 
 
 class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
@@ -150,14 +161,19 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     @admin.display(description="Breaking?")
     def breaking_flag(self, obj: Submission):
+        """The verdict stored when the reviewer decided; for a submission still waiting, the
+        comparison with the version registered now, labelled "now"."""
+        if obj.breaking_at_review is not None:
+            return _verdict_badge(obj.breaking_at_review, obj.compared_version, "at review")
+        if obj.status != SubmissionStatus.PENDING_REVIEW:
+            return format_html('<span class="badge badge-muted" title="{}">{}</span>',
+                               "Decided without a stored verdict (approved automatically, or "
+                               "before verdicts were stored).", "not recorded")
         service = getattr(obj.contract, "registered_service", None)
         registered = service.current_version if service else None
-        if registered is None:
-            return format_html('<span class="badge badge-muted">{}</span>', "first")
-        if submission_diff(submission=obj, registered=registered, text=False).breaking:
-            return format_html('<span class="badge badge-error">{}</span>',
-                               "breaking")
-        return format_html('<span class="badge badge-ok">{}</span>', "no")
+        breaking = registered is not None and submission_diff(
+            submission=obj, registered=registered, text=False).breaking
+        return _verdict_badge(breaking, registered.version if registered else "", "now")
 
     # --- the detail page ---------------------------------------------------------------------
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -221,7 +237,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         submission = self._submission_or_404(request, object_id)
         return self._decide(
             request, submission,
-            lambda: submission_approve(submission=submission, reviewer=request.user),
+            lambda: review_approve(submission=submission, reviewer=request.user),
             f"Approved {submission.contract.service_id} {submission.revision.version}: "
             "a worker will register it.")
 
@@ -240,8 +256,8 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             return self._decide(
                 request, submission,
-                lambda: submission_reject(submission=submission, reviewer=request.user,
-                                          reason=form.cleaned_data["reason"]),
+                lambda: review_reject(submission=submission, reviewer=request.user,
+                                      reason=form.cleaned_data["reason"]),
                 f"Rejected {submission.contract.service_id}; the developer has been told why.")
         return self._reject_page(request, [submission], form,
                                  action_url=request.path, bulk=False)
@@ -279,8 +295,8 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
             done = []
             for submission in queryset:
                 try:
-                    submission_reject(submission=submission, reviewer=request.user,
-                                      reason=form.cleaned_data["reason"])
+                    review_reject(submission=submission, reviewer=request.user,
+                                  reason=form.cleaned_data["reason"])
                 except PipelineError as exc:
                     self.message_user(request, f"Not rejected: {exc.message}", messages.ERROR)
                 else:

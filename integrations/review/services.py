@@ -1,11 +1,12 @@
 """The reviewer's side of registration: the review policy and what a reviewer reads.
 
-Decisions go through the pipeline's services (integrations/pipeline/submissions.py: the admin
-calls submission_approve / submission_reject / submission_retry directly), which make
-the state transitions, write them on the timeline and refuse what is not allowed (approving your
-own submission, rejecting without a reason). This module adds what the reviewer reads (the diff
-against the registered version) and the bulk policy: a bulk approval never approves a submission
-with a breaking change.
+Decisions go through the pipeline's services (integrations/pipeline/submissions.py:
+submission_approve / submission_reject / submission_retry), which make the state transitions,
+write them on the timeline and refuse what is not allowed (approving your own submission,
+rejecting without a reason). This module adds what the reviewer reads (the diff against the
+registered version), the verdict stored with each decision (`review_approve`, `review_reject`:
+was it breaking, against which version), and the bulk policy: a bulk approval never approves a
+submission with a breaking change.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from caio_integration.contracts import Change, DiffLine, compare, is_breaking, t
 
 from integrations.models import RegisteredService, ServiceVersion, Submission
 from integrations.pipeline.errors import PipelineError
-from integrations.pipeline.submissions import submission_approve
+from integrations.pipeline.submissions import ReviewVerdict, submission_approve, submission_reject
 
 
 @dataclass
@@ -36,6 +37,12 @@ class SubmissionDiff:
     def first_registration(self) -> bool:
         return self.registered is None
 
+    @property
+    def verdict(self) -> ReviewVerdict:
+        """What a decision on this diff stores: breaking or not, against which version."""
+        return ReviewVerdict(breaking=self.breaking,
+                             compared_version=self.registered.version if self.registered else "")
+
 
 def registered_version(service_id: str) -> ServiceVersion | None:
     """The version the catalogue currently serves for `service_id`, or None."""
@@ -44,12 +51,28 @@ def registered_version(service_id: str) -> ServiceVersion | None:
     return service.current_version if service else None
 
 
+def compared_version(submission: Submission) -> ServiceVersion | None | bool:
+    """The version a decided submission was compared with (None: a first registration), or False
+    when no verdict was stored (undecided, or decided before verdicts were stored)."""
+    if submission.breaking_at_review is None:
+        return False
+    if not submission.compared_version:
+        return None
+    found = (ServiceVersion.objects.select_related("revision")
+             .filter(service__service_id=submission.contract.service_id,
+                     version=submission.compared_version).first())
+    return found if found is not None else False
+
+
 def submission_diff(*, submission: Submission, registered: ServiceVersion | None | bool = False,
                     text: bool = True) -> SubmissionDiff:
-    """Compare a submission's revision with the registered version (looked up unless given).
+    """Compare a submission's revision with a registered version: the one given, else the one it
+    was compared with when the reviewer decided, else the one registered now.
 
-    `text=False` skips the line diff when only the verdict is needed (list columns, bulk actions).
+    `text=False` skips the line diff when only the verdict is needed (bulk actions).
     """
+    if registered is False:
+        registered = compared_version(submission)
     if registered is False:
         registered = registered_version(submission.contract.service_id)
     if registered is None:
@@ -61,6 +84,25 @@ def submission_diff(*, submission: Submission, registered: ServiceVersion | None
         changes=compare(old_revision.data, new_revision.data),
         lines=text_diff(old_revision.text, new_revision.text) if text else [],
     )
+
+
+def diff_now(submission: Submission) -> SubmissionDiff:
+    """The submission against the version registered now (what a reviewer deciding now reads),
+    without the line diff."""
+    return submission_diff(submission=submission, text=False,
+                           registered=registered_version(submission.contract.service_id))
+
+
+def review_approve(*, submission: Submission, reviewer) -> Submission:
+    """Approve, storing the verdict against the version registered now."""
+    return submission_approve(submission=submission, reviewer=reviewer,
+                              verdict=diff_now(submission).verdict)
+
+
+def review_reject(*, submission: Submission, reviewer, reason: str) -> Submission:
+    """Reject with a reason, storing the verdict against the version registered now."""
+    return submission_reject(submission=submission, reviewer=reviewer, reason=reason,
+                             verdict=diff_now(submission).verdict)
 
 
 @dataclass
@@ -76,7 +118,7 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
     """
     result = BulkResult()
     for submission in submissions:
-        diff = submission_diff(submission=submission, text=False)
+        diff = diff_now(submission)
         if diff.breaking:
             kinds = sorted({c.kind.replace("_", " ") for c in diff.changes if c.breaking})
             result.refused.append((submission, (
@@ -85,7 +127,7 @@ def review_bulk_approve(*, submissions: Iterable[Submission], reviewer) -> BulkR
             )))
             continue
         try:
-            submission_approve(submission=submission, reviewer=reviewer)
+            submission_approve(submission=submission, reviewer=reviewer, verdict=diff.verdict)
         except PipelineError as exc:
             result.refused.append((submission, exc.message))
         else:
