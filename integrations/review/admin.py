@@ -11,8 +11,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import HttpRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -34,7 +34,7 @@ from integrations.review.services import (
     review_reject,
     submission_diff,
 )
-from integrations.review.states import submission_badge
+from integrations.review.states import submission_state
 
 
 def _is_reviewer(request: HttpRequest) -> bool:
@@ -67,6 +67,19 @@ class RejectForm(forms.Form):
         return reason
 
 
+class StatusFilter(admin.SimpleListFilter):
+    """By status, in the words of integrations/review/states.py (as the badges say it)."""
+
+    title = "status"
+    parameter_name = "status__exact"  # the admin's own name for it: links keep working
+
+    def lookups(self, request, model_admin):
+        return [(status.value, submission_state(status).headline) for status in SubmissionStatus]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
 def _verdict_badge(breaking: bool, against: str, when: str):
     """"first" (nothing registered to compare with), "breaking" or "no", and against what, when."""
     if not against:
@@ -83,7 +96,7 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
                     "breaking_flag", "created_at"]
     list_display_links = ["service_id"]
     list_filter = [
-        "status",
+        StatusFilter,
         ("contract__owner", admin.RelatedOnlyFieldListFilter),
         ("created_at", admin.DateFieldListFilter),
     ]
@@ -156,8 +169,8 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: Submission):
-        return format_html('<span class="badge badge-{}">{}</span>',
-                           submission_badge(obj.status), obj.get_status_display())
+        state = submission_state(obj.status)
+        return format_html('<span class="badge badge-{}">{}</span>', state.badge, state.headline)
 
     @admin.display(description="Breaking?")
     def breaking_flag(self, obj: Submission):
@@ -176,19 +189,40 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         return _verdict_badge(breaking, registered.version if registered else "", "now")
 
     # --- the detail page ---------------------------------------------------------------------
+    # The page reads the row once (`get_object`), and with it, in the same statement, the id of
+    # the contract's last event: the timeline stops there. A transition writes its event in the
+    # same transaction as the status, so the decision box, the Status field, the title and the
+    # timeline all show one state, even while a worker moves the submission on.
+    def get_object(self, request, object_id, from_field=None):
+        last_event = (Event.objects.filter(contract=OuterRef("contract"))
+                      .order_by("-id").values("id")[:1])
+        queryset = self.get_queryset(request).annotate(timeline_end=Subquery(last_event))
+        field = Submission._meta.pk if from_field is None else Submission._meta.get_field(from_field)
+        try:
+            return queryset.get(**{field.name: field.to_python(object_id)})
+        except (Submission.DoesNotExist, ValidationError, ValueError):
+            return None
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        extra_context = dict(extra_context or {})
-        submission = self.get_object(request, object_id)
-        if submission is not None:
-            extra_context.update(self._review_context(request, submission))
-        extra_context.update(show_save=False, show_save_and_continue=False,
-                             show_save_and_add_another=False, show_delete=False)
+        extra_context = {**(extra_context or {}), "show_save": False,
+                         "show_save_and_continue": False, "show_save_and_add_another": False,
+                         "show_delete": False}
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:  # the one row the form, the title and the review sections all read
+            context.update(self._review_context(request, obj))
+            context["subtitle"] = (f"{obj.contract.service_id} {obj.revision.version or ''} "
+                                   f"(r{obj.revision.number}): "
+                                   f"{submission_state(obj.status).headline}")
+        return super().render_change_form(request, context, add=add, change=change,
+                                          form_url=form_url, obj=obj)
 
     def _review_context(self, request, submission: Submission) -> dict:
         diff = submission_diff(submission=submission)
         own = request.user.pk in (submission.submitter_id, submission.contract.owner_id)
-        events = (Event.objects.filter(contract=submission.contract)
+        events = (Event.objects.filter(contract=submission.contract,
+                                       id__lte=submission.timeline_end or 0)
                   .select_related("actor_user").order_by("at", "id"))
         return {
             "submission": submission,

@@ -61,10 +61,14 @@ SERVICE_BADGES: dict[str, str] = {
 }
 
 
+def submission_state(status: str | None) -> State:
+    """The words and badge of a submission status (NOT_SUBMITTED for none or an unknown one)."""
+    return SUBMISSION_STATES.get(status, NOT_SUBMITTED) if status else NOT_SUBMITTED
+
+
 def submission_badge(status: str | None) -> str:
     """The badge of a submission status ("muted" for none or an unknown one)."""
-    state = SUBMISSION_STATES.get(status) if status else None
-    return state.badge if state else NOT_SUBMITTED.badge
+    return submission_state(status).badge
 
 
 def service_badge(status: str | None) -> str:

@@ -29,6 +29,12 @@ def submission_badge(status: str | None) -> str:
 
 
 @register.filter
+def submission_headline(status: str | None) -> str:
+    """A submission status in words: `{{ submission.status|submission_headline }}`."""
+    return states.submission_state(status).headline
+
+
+@register.filter
 def service_badge(status: str | None) -> str:
     """A registered service status's badge: `badge-{{ service.status|service_badge }}`."""
     return states.service_badge(status)
