@@ -4,6 +4,7 @@ from portal.views import dashboard, docs, sdk, site
 
 urlpatterns = [
     path("", site.home, name="home"),
+    path("favicon.ico", site.favicon, name="favicon"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("docs/", docs.index, name="docs"),
     path("docs/<slug:slug>/", docs.page, name="docs_page"),

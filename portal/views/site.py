@@ -7,19 +7,28 @@ import time
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from portal.selectors import home_stats
 
 logger = logging.getLogger(__name__)
+# Browsers ask for /favicon.ico on pages without a <link rel="icon"> (Swagger UI, ReDoc, JSON).
+FAVICON = settings.BASE_DIR / "static" / "favicon.ico"
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"stats": home_stats()})
+
+
+@cache_control(public=True, max_age=86400)
+@require_GET
+def favicon(request: HttpRequest) -> FileResponse:
+    """The icon at the address every browser tries (the pages link static/favicon.svg too)."""
+    return FileResponse(FAVICON.open("rb"), content_type="image/x-icon")
 
 
 @never_cache
