@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from caio_integration.contracts import MAX_BYTES, validate_text
+from caio_integration.contracts import MAX_BYTES, read_template, validate_text
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -50,10 +50,9 @@ from integrations.pipeline.errors import PipelineError
 
 TAG = "integration"
 IDEMPOTENCY_SECONDS = 24 * 3600
-EXAMPLE_CONTRACT = (
-    "service_id: my-summarizer\nname: My summarizer\nversion: \"1.0.0\"\n"
-    "capabilities: [text_summarization]\n"
-)
+# The request example in the OpenAPI schema: a contract the SDK ships, so it cannot drift from
+# what the validator accepts (tests/api/test_openapi_examples.py validates every one).
+EXAMPLE_CONTRACT = read_template("embedding_service")
 
 
 def _result(text: str | bytes) -> dict:
