@@ -361,6 +361,7 @@ class ServiceVersionSerializer(serializers.Serializer):
     currency = serializers.CharField()
     endpoint = serializers.CharField()
     documentation_url = serializers.CharField()
+    contact = serializers.CharField(help_text="The service's public support email (may be empty).")
     registered_at = serializers.DateTimeField()
 
 

@@ -10,7 +10,9 @@ import re
 from urllib.parse import urlencode, urlsplit
 
 from caio_integration.contracts import LANGUAGES
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -64,6 +66,15 @@ def _is_https(url: str) -> bool:
     """Only https URLs with a host become links (never javascript:, data: or plain http)."""
     parts = urlsplit(url or "")
     return parts.scheme == "https" and bool(parts.netloc)
+
+
+def _is_email(value: str) -> bool:
+    """Only a well-formed address becomes a mailto: link."""
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _gone(request: HttpRequest, service: RegisteredService) -> HttpResponse:
@@ -139,6 +150,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "yaml_text": version.revision.text,
         "endpoint_is_https": _is_https(version.endpoint),
         "docs_is_https": _is_https(version.documentation_url),
+        "contact_is_email": _is_email(version.contact),
         "can_manage": can_manage,
         "pending": pending,
     })

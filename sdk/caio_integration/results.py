@@ -190,6 +190,7 @@ class ServiceVersion(_Offer):
     cost_per_image: Decimal | None = None
     endpoint: str | None = None
     documentation_url: str | None = None
+    contact: str | None = None
 
     _CONVERT = {**_Offer._CONVERT, "tags": _strings, "cost_per_image": _decimal}
 

@@ -313,7 +313,8 @@ def test_get_service_reads_the_detail_shape_with_its_current_version():
               "successor": "faster-llm", "created_at": "2025-01-01T00:00:00+00:00",
               "current_version": {"version": "2.1.0", "name": "Fast LLM", "p95_ms": 120,
                                   "cost_per_request": "0.0015", "capabilities": ["ocr"],
-                                  "tags": ["x"], "currency": "USD", "new_field": 1}}
+                                  "tags": ["x"], "currency": "USD", "new_field": 1,
+                                  "contact": "help@fast-llm.example"}}
     portal = Portal(**{"GET /api/v1/services/fast-llm/": [httpx.Response(200, json=detail)]})
     with client(portal) as api:
         service = api.get_service("fast-llm")
@@ -322,6 +323,7 @@ def test_get_service_reads_the_detail_shape_with_its_current_version():
         "Fast LLM", "2.1.0", 120, "faster-llm")
     assert str(service.cost_per_request) == "0.0015" and service.deprecated
     assert service.current_version.tags == ["x"]
+    assert service.current_version.contact == "help@fast-llm.example"
 
 
 def test_me_deprecate_and_withdraw_answer_typed_results():

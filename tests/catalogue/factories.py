@@ -21,6 +21,7 @@ PATHS = {
     "max_images": "constraints.max_images", "languages": "constraints.supported_languages",
     "per_request": "cost.per_request", "per_token": "cost.per_token", "currency": "cost.currency",
     "endpoint": "endpoint", "documentation_url": "documentation_url", "tags": "tags",
+    "contact": "contact",
 }
 
 
