@@ -72,7 +72,7 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
                    description="Saved even when the text has errors (see the diagnostics); "
                                "the text's service_id must equal `service_id`.",
                    request=ContractCreateRequestSerializer,
-                   responses={201: ContractDetailSerializer, **errors(400, 401, 409, 429)})
+                   responses={201: ContractDetailSerializer, **errors(400, 401, 403, 409, 429)})
     def post(self, request):
         serializer = ContractCreateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -122,7 +122,7 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
                                "revision saves nothing (200, `created: false`).",
                    request=RevisionCreateRequestSerializer,
                    responses={201: RevisionSavedSerializer, 200: RevisionSavedSerializer,
-                              **errors(400, 401, 404, 409, 413, 429)})
+                              **errors(400, 401, 403, 404, 409, 413, 429)})
     def post(self, request, service_id: str):
         contract = _contract(request, service_id)
         serializer = RevisionCreateRequestSerializer(data=request.data)

@@ -71,6 +71,7 @@ class ValidateContractView(BaseApiView):
     permission_classes = [PublicEndpoint]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "contract-validate"
+    read_like = True  # a read-only token may validate
     parser_classes = [parsers.SafeJSONParser, parsers.YAMLTextParser, parsers.XYAMLTextParser,
                       parsers.XYAMLLegacyParser, parsers.PlainTextParser]
 
@@ -115,7 +116,7 @@ class UploadContractView(BaseApiView):
                     "With `save=true` the file becomes the next revision of your contract with "
                     "the file's `service_id` (it must exist and be yours).",
         request={"multipart/form-data": ContractUploadRequestSerializer},
-        responses={200: ContractUploadResultSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={200: ContractUploadResultSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
     )
     def post(self, request):
         serializer = ContractUploadRequestSerializer(data=request.data)
@@ -206,7 +207,7 @@ class RegisterServiceView(BaseApiView):
                                  "of an earlier request with the same Idempotency-Key, or the "
                                  "very same text again (the submission it already led to)."),
             422: ContractInvalidErrorSerializer,
-            **errors(400, 401, 409, 413, 429),
+            **errors(400, 401, 403, 409, 413, 429),
         },
     )
     def post(self, request):
@@ -263,6 +264,7 @@ class DiscoverServicesView(BaseApiView):
     permission_classes = [PublicEndpoint]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "service-discover"
+    read_like = True  # a read-only token may discover
 
     @extend_schema(
         tags=[TAG], operation_id="integration_discover_services",

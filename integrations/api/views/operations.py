@@ -69,7 +69,7 @@ class ServiceDeprecateView(_ServiceOperationView):
                     "`successor` must be another registered service that is not withdrawn "
                     "(`400`, `invalid_successor`, otherwise). " + _REFUSALS,
         request=DeprecateRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
         examples=[OpenApiExample("successor", value={"successor": "my-summarizer-v2"},
                                  request_only=True)],
     )
@@ -97,7 +97,7 @@ class ServiceWithdrawView(_ServiceOperationView):
                     "(its page then answers `410`). Answers `202` with the queued operation; a "
                     "worker does it. The body is `{}` (or empty). " + _REFUSALS,
         request=WithdrawRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
     )
     def post(self, request, service_id: str):
         service = _managed_service(request, service_id)
