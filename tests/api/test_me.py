@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from caio_integration import Me
 from rest_framework.test import APIClient
 
-from portal.tokens import token_revoke
+from portal.models import TokenScope
+from portal.tokens import token_create, token_expiry, token_revoke
+from tests.api.conftest import bearer
 
 pytestmark = pytest.mark.django_db
 ME = "/api/v1/me/"
@@ -58,3 +61,11 @@ def test_a_revoked_token_is_not_anyone(owner, owner_api, owner_token):
 def test_me_cannot_be_written(owner_api):
     response = owner_api.post(ME, {}, format="json")
     assert response.status_code == 405 and response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_the_sdk_reads_the_tokens_scope_and_expiry_from_a_real_answer(owner):
+    token, plaintext = token_create(user=owner, name="monitor", scope=TokenScope.READ_ONLY,
+                                    expires_at=token_expiry(days=7))
+    me = Me.from_json(bearer(plaintext).get(ME).json())
+    assert (me.token.name, me.token.scope) == ("monitor", "read-only")
+    assert me.token.expires_at == token.expires_at
