@@ -19,6 +19,7 @@ from contracts_app.services import (
     ServiceIdTaken,
     UploadError,
     contract_save_revision,
+    contract_write_check,
     json_safe,
     upload_check,
     upload_decode,
@@ -165,6 +166,7 @@ def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | 
     if contract is None:
         raise NotFound(f"You have no contract '{service_id[:63]}' to save the file into; "
                        "create it first (POST /api/v1/contracts/ or /contracts/new/).")
+    contract_write_check(contract=contract, user=request.user)  # staff read others', 403
     if base_number is None:
         latest = contract.latest_revision
         base_number = latest.number if latest else None
