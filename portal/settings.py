@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Cache-Control: private, no-store (and Vary: Authorization) on personal answers.
+    "portal.cache_headers.PrivateAnswersMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
