@@ -1,4 +1,5 @@
-"""Accounts: the custom user (email login, public display name) and API tokens."""
+"""Accounts: the custom user (email login, public display name), email confirmation links and
+API tokens."""
 
 from __future__ import annotations
 
@@ -67,6 +68,21 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class EmailConfirmation(models.Model):
+    """One emailed confirmation link (portal/accounts/tokens.py). The link carries a random token
+    that says nothing; only its SHA-256 is kept, with what it confirms: the address `email` for
+    `user`, while the account's email is still `current` (its email when the link was sent)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(help_text="The address the link confirms.")
+    current = models.EmailField(help_text="The account's email when the link was sent.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"confirmation for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class TokenScope(models.TextChoices):
