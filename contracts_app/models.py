@@ -23,7 +23,10 @@ class ContractQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def editable_by(self, user) -> ContractQuerySet:
-        return self.visible_to(user)
+        """Only the owner writes: staff review others' contracts, they never change them."""
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(owner=user)
 
 
 class Contract(models.Model):
@@ -43,6 +46,10 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return self.service_id
+
+    def is_editable_by(self, user) -> bool:
+        """The one write rule (as `editable_by`): the owner, and nobody else, staff included."""
+        return bool(user is not None and user.is_authenticated and user.pk == self.owner_id)
 
     def get_absolute_url(self) -> str:
         from django.urls import reverse

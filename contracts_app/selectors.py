@@ -10,12 +10,21 @@ from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from contracts_app.models import Contract, ContractRevision
+from contracts_app.services import contract_write_check
 
 
 def contract_for_viewer(*, user, service_id: str) -> Contract:
     """The contract, if ``user`` may see its drafts (owner or staff); else Http404."""
     return get_object_or_404(Contract.objects.visible_to(user).select_related("owner"),
                              service_id=service_id)
+
+
+def contract_for_editor(*, user, service_id: str) -> Contract:
+    """The contract, if ``user`` may write to it: Http404 when they may not even see it,
+    PermissionDenied for staff looking at someone else's (they review, they do not edit)."""
+    contract = contract_for_viewer(user=user, service_id=service_id)
+    contract_write_check(contract=contract, user=user)
+    return contract
 
 
 def revision_of(*, contract: Contract, number: int) -> ContractRevision:

@@ -296,14 +296,26 @@ def normalize_text(text: str) -> str:
 # --- revisions ------------------------------------------------------------------------------
 
 
+NOT_YOURS = ("Only the contract's owner can change it; staff review contracts without "
+             "writing into them.")
+
+
+def contract_write_check(*, contract: Contract, user) -> None:
+    """PermissionDenied unless ``user`` owns ``contract`` (staff included: they only read)."""
+    if not contract.is_editable_by(user):
+        raise PermissionDenied(NOT_YOURS)
+
+
 def contract_save_revision(*, contract: Contract, text: str, author,
                            base_number: int | None) -> SaveResult:
-    """Save ``text`` as the next revision, unless it equals the latest one.
+    """Save ``text`` as the next revision, unless it equals the latest one. Only the contract's
+    owner may (PermissionDenied otherwise, staff included).
 
     ``base_number`` is the revision the text was edited from. If a newer revision exists, the
     save is refused with RevisionConflict (nothing is written). Invalid drafts are saved,
     marked invalid. Raises ContractError for a text over the SDK's size limit.
     """
+    contract_write_check(contract=contract, user=author)
     text = normalize_text(text)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_BYTES:

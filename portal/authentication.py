@@ -1,7 +1,9 @@
 """DRF authentication with personal API tokens: ``Authorization: Bearer caio_...``.
 
-Only the token's SHA-256 hash is stored, so the lookup is by hash. Revoked tokens and inactive
-users are refused. ``last_used_at`` is written at most once a minute per token.
+Only the token's SHA-256 hash is stored, so the lookup is by hash. An unknown, revoked or expired
+token gets the one answer "Invalid token.", so the answer tells nothing about which; an inactive
+user is refused. ``last_used_at`` is written at most once a minute per token. What a token's
+scope allows is decided by the API's permissions (integrations/api/permissions.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from portal.tokens import token_hash
 
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 MAX_TOKEN_LENGTH = 200
+INVALID = "Invalid token."
 
 
 class BearerTokenAuthentication(BaseAuthentication):
@@ -33,17 +36,15 @@ class BearerTokenAuthentication(BaseAuthentication):
                 "Malformed Authorization header: use 'Authorization: Bearer <token>'.")
         raw = parts[1]
         if len(raw) > MAX_TOKEN_LENGTH:
-            raise exceptions.AuthenticationFailed("Invalid token.")
+            raise exceptions.AuthenticationFailed(INVALID)
         try:
             plaintext = raw.decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("Invalid token.") from None
+            raise exceptions.AuthenticationFailed(INVALID) from None
         token = (ApiToken.objects.select_related("user")
                  .filter(token_hash=token_hash(plaintext)).first())
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid token.")
-        if token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This token was revoked.")
+        if token is None or not token.is_active:  # unknown, revoked or expired: one answer
+            raise exceptions.AuthenticationFailed(INVALID)
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
         self._touch(token)

@@ -1,4 +1,5 @@
-"""Accounts: the custom user (email login, public display name) and API tokens."""
+"""Accounts: the custom user (email login, public display name), email confirmation links and
+API tokens."""
 
 from __future__ import annotations
 
@@ -69,19 +70,50 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name
 
 
+class EmailConfirmation(models.Model):
+    """One emailed confirmation link (portal/accounts/tokens.py). The link carries a random token
+    that says nothing; only its SHA-256 is kept, with what it confirms: the address `email` for
+    `user`, while the account's email is still `current` (its email when the link was sent)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(help_text="The address the link confirms.")
+    current = models.EmailField(help_text="The account's email when the link was sent.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"confirmation for user {self.user_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class TokenScope(models.TextChoices):
+    READ_WRITE = "read-write", "Read and write"
+    READ_ONLY = "read-only", "Read only"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired: the tokens that authenticate."""
+        return self.filter(revoked_at__isnull=True).filter(
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now()))
 
 
 class ApiToken(models.Model):
-    """A personal API token. Only a SHA-256 hash is stored; the token is shown once."""
+    """A personal API token. Only a SHA-256 hash is stored; the token is shown once.
+
+    A read-only token may read, and ask the read-like endpoints (validate, discover); writing
+    takes a read-write one (integrations/api/permissions.py). Past `expires_at` it is refused
+    as an unknown token is.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=80)
     token_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=16, help_text="The token's first characters, for display.")
+    scope = models.CharField(max_length=10, choices=TokenScope.choices,
+                             default=TokenScope.READ_WRITE)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="Refused from then on; empty: never expires.")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -94,8 +126,16 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def read_only(self) -> bool:
+        return self.scope == TokenScope.READ_ONLY
 
 
 class WorkerHeartbeat(models.Model):

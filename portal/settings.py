@@ -117,6 +117,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Cache-Control: private, no-store (and Vary: Authorization) on personal answers.
+    "portal.cache_headers.PrivateAnswersMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -292,7 +294,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = _int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Also per address across logins, with its own higher limit (portal/accounts/axes.py), so many
+# usernames tried from one address are stopped too.
+AXES_ADDRESS_FAILURE_LIMIT = _int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "portal.accounts.axes.AddressLimitHandler"
+# The client's address as the API's throttles see it (API_NUM_PROXIES), not a forgeable header.
+AXES_CLIENT_IP_CALLABLE = "portal.accounts.axes.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Lower-cased and stripped, so "Owner@Example.com " and "owner@example.com" count as one account.

@@ -1,4 +1,8 @@
-"""The editor: form and YAML tabs, live validation, conversion, upload, save with conflicts."""
+"""The editor: form and YAML tabs, live validation, conversion, upload, save with conflicts.
+
+The contract's owner only: others get 404, staff 403 (they review contracts on the read-only
+pages: detail, history, diff, download).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from contracts_app.diagnostics import severity_counts
 from contracts_app.forms import ContractForm
-from contracts_app.selectors import contract_for_viewer
+from contracts_app.selectors import contract_for_editor
 from contracts_app.services import (
     ContractError,
     RevisionConflict,
@@ -65,7 +69,7 @@ def _submitted_text(request: HttpRequest, mode: str) -> tuple[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, service_id: str) -> HttpResponse:
-    contract = contract_for_viewer(user=request.user, service_id=service_id)
+    contract = contract_for_editor(user=request.user, service_id=service_id)
     latest = contract.latest_revision
     if request.method == "GET":
         text = latest.text if latest else ""
@@ -130,7 +134,7 @@ def edit(request: HttpRequest, service_id: str) -> HttpResponse:
 @require_POST
 def validate(request: HttpRequest, service_id: str) -> HttpResponse:
     """Live validation: the diagnostics of the posted text (or form), as a fragment or JSON."""
-    contract = contract_for_viewer(user=request.user, service_id=service_id)
+    contract = contract_for_editor(user=request.user, service_id=service_id)
     if rate_limited(request, "validate"):
         message = ("Live checking is paused for a few seconds: too many checks in a short "
                    "time. Your text is safe.")
@@ -157,7 +161,7 @@ def validate(request: HttpRequest, service_id: str) -> HttpResponse:
 @require_POST
 def convert(request: HttpRequest, service_id: str) -> JsonResponse:
     """Switching tabs: form -> YAML text (to=yaml), or YAML -> the form's HTML (to=form)."""
-    contract = contract_for_viewer(user=request.user, service_id=service_id)
+    contract = contract_for_editor(user=request.user, service_id=service_id)
     if request.POST.get("to") == "yaml":
         text, problem = _submitted_text(request, "form")
         if problem:
@@ -186,7 +190,7 @@ def _read_upload(upload) -> tuple[str | None, str]:
 @require_POST
 def upload(request: HttpRequest, service_id: str) -> HttpResponse:
     """A .yaml/.yml file fills the YAML tab and is validated at once (nothing is saved)."""
-    contract = contract_for_viewer(user=request.user, service_id=service_id)
+    contract = contract_for_editor(user=request.user, service_id=service_id)
     text, problem = _read_upload(request.FILES.get("file"))
     latest = contract.latest_revision
     base_number = _base_number(request) or (latest.number if latest else None)

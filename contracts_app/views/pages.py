@@ -73,7 +73,8 @@ def detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "diagnostics": diagnostics,
         "counts": severity_counts(diagnostics),
         "revision_count": contract.revisions.count(),
-        "can_delete": request.user.pk == contract.owner_id
+        "can_edit": contract.is_editable_by(request.user),
+        "can_delete": contract.is_editable_by(request.user)
         and not (submissions is not None and submissions.exists()),
     })
 
@@ -84,7 +85,8 @@ def history(request: HttpRequest, service_id: str) -> HttpResponse:
     contract = contract_for_viewer(user=request.user, service_id=service_id)
     revisions = list(contract.revisions.select_related("author").order_by("-number"))
     return render(request, "contracts/history.html",
-                  {"contract": contract, "revisions": revisions})
+                  {"contract": contract, "revisions": revisions,
+                   "can_edit": contract.is_editable_by(request.user)})
 
 
 def _number(value: str | None) -> int | None:

@@ -71,7 +71,12 @@ class TokenSummarySerializer(serializers.Serializer):
 
     name = serializers.CharField()
     prefix = serializers.CharField(help_text="The token's first characters, to tell it apart.")
+    scope = serializers.ChoiceField(
+        choices=["read-write", "read-only"],
+        help_text="read-only: reads, and POST validate-contract and discover-services only.")
     created_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True,
+                                           help_text="Refused from then on; null: never expires.")
     last_used_at = serializers.DateTimeField(allow_null=True)
 
 

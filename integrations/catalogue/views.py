@@ -137,7 +137,7 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
     if service.status == ServiceStatus.WITHDRAWN:
         return _gone(request, service)
     user = request.user
-    can_manage = user.is_authenticated and (user.is_staff or user.pk == service.contract.owner_id)
+    can_manage = service.contract.is_editable_by(user)  # the owner; staff use the admin
     pending = None
     if can_manage:
         pending = ServiceOperation.objects.filter(

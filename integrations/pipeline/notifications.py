@@ -1,5 +1,6 @@
 """Emails about submissions: to the developer when theirs is registered, failed or rejected, and
-to reviewers (staff) when one waits for review.
+to reviewers (staff) when one waits for review. And to a service's owner when a reviewer
+deprecates or withdraws it (`notify_staff_operation`, with the reviewer's reason).
 
 Triggered from the timeline: `event_record` schedules `notify_event(event_id)` with
 `transaction.on_commit`, so nothing is sent for a step that rolled back, and the email reads the
@@ -18,7 +19,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from integrations.models import Event, Submission, SubmissionStatus
+from integrations.models import Event, ServiceOperation, Submission, SubmissionStatus
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +157,33 @@ def notify_on_commit(event: Event, *, committed: Submission | None = None) -> No
         return
     event_id = event.pk
     transaction.on_commit(lambda: notify_event(event_id), robust=True)
+
+
+# --- a reviewer's deprecate or withdraw --------------------------------------------------------
+
+STAFF_OPERATION_SUBJECTS = {
+    "deprecate": "A reviewer is deprecating {service_id}",
+    "withdraw": "A reviewer is withdrawing {service_id}",
+}
+
+
+def notify_staff_operation(*, operation: ServiceOperation, reason: str) -> None:
+    """After the request commits: tell the service's owner what a reviewer asked for, and why."""
+    operation_id = operation.pk
+    transaction.on_commit(lambda: send_staff_operation(operation_id=operation_id, reason=reason),
+                          robust=True)
+
+
+def send_staff_operation(*, operation_id: int, reason: str) -> int:
+    operation = (ServiceOperation.objects
+                 .select_related("service__contract__owner", "requested_by").get(pk=operation_id))
+    contract = operation.service.contract
+    context = {
+        "operation": operation, "service_id": contract.service_id, "reason": reason,
+        "recipient": contract.owner, "reviewer": operation.requested_by,
+        "panel_url": absolute_url(reverse("integrations:panel",
+                                          kwargs={"service_id": contract.service_id})),
+    }
+    subject = STAFF_OPERATION_SUBJECTS[operation.kind].format(**context)
+    return _send(to=[contract.owner.email], subject=subject, template="staff_operation",
+                 context=context)

@@ -28,6 +28,7 @@ from integrations.pipeline.jobs import (
     job_update_if_ours,
     jobs_sweep,
 )
+from integrations.pipeline.notifications import notify_staff_operation
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +50,33 @@ def operation_enqueue(operation_id: int, *, countdown: float | None = None) -> N
 
 def operation_request(*, service: RegisteredService, kind: str, user,
                       successor: RegisteredService | None = None) -> ServiceOperation:
-    """Ask for a deprecate or withdraw of `service` (its owner or staff)."""
-    if user is None or not user.is_authenticated or (
-            user.pk != service.contract.owner_id and not user.is_staff):
-        raise OperationError("Only the service's owner or staff can change its status.")
+    """The owner asks for a deprecate or withdraw of their `service` (the panel, the service
+    page, the API). Staff act on others' services with `operation_request_by_staff`."""
+    if user is None or not user.is_authenticated or user.pk != service.contract.owner_id:
+        raise OperationError("Only the service's owner can change its status here; staff "
+                             "deprecate or withdraw a service from the admin, with a reason.")
+    return _operation_create(service=service, kind=kind, user=user, successor=successor)
+
+
+def operation_request_by_staff(*, service: RegisteredService, kind: str, reviewer, reason: str,
+                               successor: RegisteredService | None = None) -> ServiceOperation:
+    """A reviewer deprecates or withdraws a service (the admin's action). The reason is required;
+    it goes on the timeline and, by email, to the service's owner."""
+    if reviewer is None or not reviewer.is_authenticated or not reviewer.is_staff:
+        raise OperationError("Only staff can deprecate or withdraw another owner's service.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperationError("Give a reason: the service's owner reads it.")
+    operation = _operation_create(service=service, kind=kind, user=reviewer, successor=successor,
+                                  reason=reason)
+    notify_staff_operation(operation=operation, reason=reason)
+    return operation
+
+
+def _operation_create(*, service: RegisteredService, kind: str, user,
+                      successor: RegisteredService | None, reason: str = "") -> ServiceOperation:
+    """The checks every request shares, then the queued operation and its timeline line (with
+    the staff's reason, when there is one)."""
     if kind not in OperationKind.values:
         raise OperationError(f"Unknown operation {kind!r}; use deprecate or withdraw.")
     if service.status == ServiceStatus.WITHDRAWN:
@@ -68,15 +92,18 @@ def operation_request(*, service: RegisteredService, kind: str, user,
             raise OperationError(f"The successor {successor.service_id} is withdrawn.")
     if ServiceOperation.objects.filter(service=service, status__in=[O.QUEUED, O.RUNNING]).exists():
         raise OperationError(_in_progress(service))
+    then = f" (successor: {successor.service_id})" if successor else ""
+    staff = " (staff)" if reason else ""
+    message = f"{kind.capitalize()} requested by {user.display_name}{staff}{then}."
+    if reason:
+        message += f" Reason: {reason}"
     try:
         with transaction.atomic():
             operation = ServiceOperation.objects.create(
                 service=service, kind=kind, successor=successor, requested_by=user,
                 status=O.QUEUED, next_attempt_at=timezone.now())
-            then = f" (successor: {successor.service_id})" if successor else ""
             event_record(contract=service.contract, operation=operation, actor_user=user,
-                         kind=f"{kind}_requested",
-                         message=f"{kind.capitalize()} requested by {user.display_name}{then}.")
+                         kind=f"{kind}_requested", message=message)
             operation_enqueue(operation.pk)
     except IntegrityError:
         raise OperationError(_in_progress(service)) from None

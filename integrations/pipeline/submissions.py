@@ -95,11 +95,13 @@ def submission_enqueue(submission_id: int, *, countdown: float | None = None) ->
 # --- the people's side -------------------------------------------------------------------------
 
 def submission_create(*, contract, revision, user) -> Submission:
-    """Submit `revision` of `contract` for registration (approved at once under review=auto)."""
+    """Submit `revision` of `contract` for registration (approved at once under review=auto).
+    Only the contract's owner may: staff review submissions, they do not make them."""
     if user is None or not user.is_authenticated:
         raise SubmissionError("Sign in to submit a contract.")
-    if user.pk != contract.owner_id and not user.is_staff:
-        raise SubmissionError("Only the contract's owner can submit it.")
+    if not contract.is_editable_by(user):
+        raise SubmissionError("Only the contract's owner can submit it; staff review "
+                              "contracts without submitting them.")
     if not user.email_verified:
         raise SubmissionError("Verify your email address before you submit a contract.")
     if revision.contract_id != contract.pk:

@@ -3,7 +3,9 @@
 Staff (is_staff) review submissions without any extra Django permission: the review screens only
 read, and every decision goes through integrations.review.services (the verdict stored with it,
 the bulk policy) to the pipeline's services (integrations/pipeline/submissions.py: state
-transitions and the timeline). Submissions are never added, edited or deleted here.
+transitions and the timeline). Submissions are never added, edited or deleted here. Staff
+deprecate or withdraw a registered service with an action here that asks for a reason
+(integrations/pipeline/operations.py `operation_request_by_staff`), never on the owner's pages.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ from django.utils.html import format_html
 
 from integrations.models import (
     Event,
+    OperationKind,
     RegisteredService,
     ServiceVersion,
     Submission,
     SubmissionStatus,
 )
 from integrations.pipeline.errors import PipelineError
+from integrations.pipeline.operations import operation_request_by_staff
 from integrations.pipeline.submissions import submission_retry
 from integrations.review.services import (
     review_approve,
@@ -53,17 +57,22 @@ class ReviewerCanView:
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (sent to the developer)",
-        widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
-        max_length=4000,
-        error_messages={"required": "A rejection needs a reason: the developer reads it."},
-    )
+    """A required reason that the developer reads (blank or spaces only are refused)."""
+
+    label = "Reason (sent to the developer)"
+    needed = "A rejection needs a reason: the developer reads it."
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 5, "cols": 80}),
+                             max_length=4000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = self.label
+        self.fields["reason"].error_messages["required"] = self.needed
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"].strip()
         if not reason:
-            raise forms.ValidationError("A rejection needs a reason: the developer reads it.")
+            raise forms.ValidationError(self.needed)
         return reason
 
 
@@ -88,6 +97,11 @@ def _verdict_badge(breaking: bool, against: str, when: str):
     return format_html('<span class="badge badge-{}">{}</span><br><small>vs {}, {}</small>',
                        "error" if breaking else "ok", "breaking" if breaking else "no",
                        against, when)
+
+
+class StaffOperationForm(RejectForm):
+    label = "Reason (sent to the service's owner)"
+    needed = "Deprecating or withdrawing a service needs a reason: its owner reads it."
 
 
 class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
@@ -375,11 +389,58 @@ class VersionInline(admin.TabularInline):
 
 
 class RegisteredServiceAdmin(ReviewerCanView, admin.ModelAdmin):
+    """Registered services. Staff deprecate or withdraw one here, never on the owner's pages:
+    the action asks for a reason, which goes on the timeline and to the owner by email."""
+
     list_display = ["service_id", "status", "current_version", "created_at"]
     list_filter = ["status"]
     search_fields = ["service_id"]
     raw_id_fields = ["contract", "successor", "current_version"]
     inlines = [VersionInline]
+    actions = ["deprecate_selected", "withdraw_selected"]
+
+    def has_review_permission(self, request) -> bool:
+        return _is_reviewer(request)
+
+    @admin.action(description="Deprecate selected services (asks for a reason, emails the owner)",
+                  permissions=["review"])
+    def deprecate_selected(self, request, queryset):
+        return self._staff_operation(request, queryset, OperationKind.DEPRECATE,
+                                     "deprecate_selected")
+
+    @admin.action(description="Withdraw selected services (asks for a reason, emails the owner)",
+                  permissions=["review"])
+    def withdraw_selected(self, request, queryset):
+        return self._staff_operation(request, queryset, OperationKind.WITHDRAW,
+                                     "withdraw_selected")
+
+    def _staff_operation(self, request, queryset, kind: str, action: str):
+        form = StaffOperationForm(request.POST if request.POST.get("post") == "yes" else None)
+        services = list(queryset.select_related("contract__owner").order_by("service_id"))
+        if form.is_bound and form.is_valid():
+            done = []
+            for service in services:
+                try:
+                    operation_request_by_staff(service=service, kind=kind, reviewer=request.user,
+                                               reason=form.cleaned_data["reason"])
+                except PipelineError as exc:
+                    self.message_user(request, f"Not done: {exc.message}", messages.ERROR)
+                else:
+                    done.append(service.service_id)
+            if done:
+                self.message_user(request, f"Asked to {kind} {len(done)}: {', '.join(done)}; "
+                                           "the owners have been told why.", messages.SUCCESS)
+            return None
+        return TemplateResponse(request, "admin/integrations/registeredservice/operation.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"{kind.capitalize()} services",
+            "kind": kind,
+            "action": action,
+            "services": services,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
 
 
 class ServiceVersionAdmin(ReviewerCanView, admin.ModelAdmin):

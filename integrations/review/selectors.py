@@ -45,6 +45,7 @@ class Panel:
     can_deprecate: bool = False
     can_withdraw: bool = False
     polling: bool = False
+    reviewing: bool = False  # a reviewer looks at another owner's contract: no owner's actions
 
     @property
     def breaking_changes(self) -> list:
@@ -100,8 +101,10 @@ def successor_for(*, service: RegisteredService, service_id: str) -> RegisteredS
             .exclude(pk=service.pk).filter(service_id=service_id).first())
 
 
-def build_panel(*, contract) -> Panel:
-    """Everything the panel shows for `contract` (the caller has checked who may see it)."""
+def build_panel(*, contract, user=None) -> Panel:
+    """Everything the panel shows for `contract` (the caller has checked who may see it). The
+    owner's actions (submit, deprecate, withdraw) are offered to its owner only: a reviewer
+    (`user`, staff) sees the panel read-only, with cancel, as the admin allows."""
     latest = contract.latest_revision
     submission = latest_submission(contract=contract)
     service = contract_service(contract=contract)
@@ -146,6 +149,10 @@ def build_panel(*, contract) -> Panel:
         panel.can_deprecate = service.status == ServiceStatus.ACTIVE
         panel.can_withdraw = service.status in (ServiceStatus.ACTIVE, ServiceStatus.DEPRECATED)
     panel.polling = open_submission or operation_running
+    if user is not None and not contract.is_editable_by(user):
+        panel.reviewing = True
+        panel.can_submit = panel.can_deprecate = panel.can_withdraw = False
+        panel.submit_blocked = ""
     return panel
 
 

@@ -3,7 +3,9 @@ and its actions (submit, cancel, deprecate, withdraw). Without JavaScript the sa
 plain pages and forms that redirect back.
 
 Only the contract's owner (and staff) see a panel; anyone else gets 404, and anonymous visitors
-are sent to sign in. The views are thin: the pipeline's services decide and record every step.
+are sent to sign in. Submit, deprecate and withdraw are the owner's: staff get 403 (they review;
+they deprecate or withdraw from the admin, with a reason). The views are thin: the pipeline's
+services decide and record every step.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -50,6 +53,15 @@ def _contract(request: HttpRequest, service_id: str) -> Contract:
     return get_object_or_404(Contract.objects.visible_to(request.user), service_id=service_id)
 
 
+def _own_contract(request: HttpRequest, service_id: str) -> Contract:
+    """For the owner's actions: 404 to whoever may not see the contract, 403 to staff."""
+    contract = _contract(request, service_id)
+    if not contract.is_editable_by(request.user):
+        raise PermissionDenied("Only the contract's owner can do this; staff review, and "
+                               "deprecate or withdraw from the admin with a reason.")
+    return contract
+
+
 def _next_url(request: HttpRequest, contract: Contract) -> str:
     """Where a no-JS form goes back to: the page it came from when safe, else the panel page."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
@@ -68,7 +80,7 @@ def _host_page(request: HttpRequest, contract: Contract) -> str:
 
 def _render_panel(request: HttpRequest, contract: Contract, *, error: str = "",
                   notice: str = "", status: int = 200) -> HttpResponse:
-    panel = build_panel(contract=contract)
+    panel = build_panel(contract=contract, user=request.user)
     context = {
         "panel": panel, "contract": contract, "error": error, "notice": notice,
         "next": _host_page(request, contract),
@@ -121,7 +133,7 @@ def submit(request: HttpRequest, service_id: str) -> HttpResponse:
     from integrations.pipeline.errors import PipelineError
     from integrations.pipeline.submissions import submission_create
 
-    contract = _contract(request, service_id)
+    contract = _own_contract(request, service_id)
     latest = contract.latest_revision
     if latest is None:
         return _after_action(request, contract, error="Save a revision before you submit.")
@@ -175,7 +187,7 @@ def _operation(request: HttpRequest, service_id: str, kind: str) -> HttpResponse
     from integrations.pipeline.errors import PipelineError
     from integrations.pipeline.operations import operation_request
 
-    contract = _contract(request, service_id)
+    contract = _own_contract(request, service_id)
     service = contract_service(contract=contract)
     if service is None:
         return _after_action(request, contract, error="This contract is not registered yet.")

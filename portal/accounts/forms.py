@@ -132,6 +132,12 @@ class EmailChangeForm(NoColonMixin, forms.Form):
 
 
 class PortalPasswordChangeForm(NoColonMixin, PasswordChangeForm):
+    # Offered, never forced: a CI job's token would stop working (a reset always revokes them).
+    revoke_tokens = forms.BooleanField(
+        label="Also revoke my API tokens", required=False,
+        help_text="Tick it if someone else may know your old password: scripts and CI jobs "
+                  "using your tokens then need new ones.")
+
     def __init__(self, user, *args, request=None, **kwargs):
         self.request = request
         super().__init__(user, *args, **kwargs)

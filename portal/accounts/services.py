@@ -24,6 +24,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from portal.accounts.axes import normalise_login
 from portal.accounts.tokens import LinkExpired, LinkInvalid, email_token_make, email_token_read
+from portal.tokens import tokens_revoke_all
 
 logger = logging.getLogger(__name__)
 
@@ -263,6 +264,22 @@ def email_change(*, user, new_email: str) -> bool:
                  "max_age_days": link_lifetime_days()},
     )
     return True
+
+
+# --- Passwords -------------------------------------------------------------------------------
+
+
+def password_changed(*, user, revoke_tokens: bool) -> int:
+    """After a password change: revoke the account's API tokens when asked. Returns how many."""
+    return tokens_revoke_all(user=user) if revoke_tokens else 0
+
+
+def password_reset_completed(*, user) -> int:
+    """After a password reset: whoever read the mailbox chose the password, so the account's API
+    tokens are revoked (they may be someone else's) and its sign-in lockout lifted (an old
+    lockout no longer protects anything). Returns how many tokens were revoked."""
+    login_unlock(email=user.email)
+    return tokens_revoke_all(user=user)
 
 
 # --- Sign-in lockout ------------------------------------------------------------------------

@@ -1,23 +1,31 @@
-"""Signed, expiring email links: "the account `user_id` owns the address `email`".
+"""Expiring email links: "the account `user_id` owns the address `email`".
 
-One kind of link serves both the first verification and an email change. The token records the
-account's email when it was issued (`current`) and the address to confirm (`email`): it only
-works while the account still has that email, so a used change link, or any link issued before a
-later change, stops working. Tokens are URL-safe (`django.core.signing`, base64 and colons).
+One kind of link serves both the first verification and an email change. The link carries an
+opaque random token (`secrets.token_urlsafe`), so neither the address nor the account can be read
+from it, in a mailbox, a browser history or an access log. The portal keeps only the token's
+SHA-256, with what it confirms (portal.models.EmailConfirmation): the address to confirm
+(`email`) and the account's email when the link was sent (`current`). It only works while the
+account still has that email, so a used change link, or any link issued before a later change,
+stops working; and for EMAIL_VERIFICATION_MAX_AGE seconds.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
+from django.utils import timezone
 
-SALT = "portal.accounts.email-confirmation"
+from portal.models import EmailConfirmation
+from portal.tokens import token_hash
+
+MAX_TOKEN_LENGTH = 100
 
 
 class LinkExpired(Exception):
-    """The signature is good but older than EMAIL_VERIFICATION_MAX_AGE."""
+    """The token is ours but older than EMAIL_VERIFICATION_MAX_AGE."""
 
 
 class LinkInvalid(Exception):
@@ -35,24 +43,25 @@ class EmailClaim:
         return self.email != self.current
 
 
-def email_token_make(*, user_id: int, email: str, current: str,
-                     signer: signing.TimestampSigner | None = None) -> str:
-    signer = signer or signing.TimestampSigner(salt=SALT)
-    return signer.sign_object({"u": user_id, "e": email, "c": current}, compress=True)
+def email_token_make(*, user_id: int, email: str, current: str) -> str:
+    """A new link token for the claim; links older than EMAIL_VERIFICATION_MAX_AGE are pruned."""
+    now = timezone.now()
+    EmailConfirmation.objects.filter(
+        created_at__lt=now - timedelta(seconds=settings.EMAIL_VERIFICATION_MAX_AGE)).delete()
+    token = secrets.token_urlsafe(32)
+    EmailConfirmation.objects.create(user_id=user_id, email=email, current=current,
+                                     token_hash=token_hash(token))
+    return token
 
 
 def email_token_read(*, token: str, max_age: int | None = None) -> EmailClaim:
-    """The claim in `token`, or LinkExpired / LinkInvalid."""
+    """The claim behind `token`, or LinkExpired / LinkInvalid."""
     max_age = settings.EMAIL_VERIFICATION_MAX_AGE if max_age is None else max_age
-    signer = signing.TimestampSigner(salt=SALT)
-    try:
-        payload = signer.unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired:
-        raise LinkExpired from None
-    except (signing.BadSignature, ValueError, TypeError, UnicodeError):
-        raise LinkInvalid from None
-    try:
-        return EmailClaim(user_id=int(payload["u"]), email=str(payload["e"]),
-                          current=str(payload["c"]))
-    except (KeyError, TypeError, ValueError):
-        raise LinkInvalid from None
+    if not token or len(token) > MAX_TOKEN_LENGTH:
+        raise LinkInvalid
+    row = EmailConfirmation.objects.filter(token_hash=token_hash(token)).first()
+    if row is None:
+        raise LinkInvalid
+    if row.created_at < timezone.now() - timedelta(seconds=max_age):
+        raise LinkExpired
+    return EmailClaim(user_id=row.user_id, email=row.email, current=row.current)

@@ -178,7 +178,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        messages.success(self.request, "Your password is changed. Other sessions are signed out.")
+        revoked = services.password_changed(user=form.user,
+                                            revoke_tokens=form.cleaned_data["revoke_tokens"])
+        tokens = (f" {revoked} API token{'s' if revoked != 1 else ''} revoked."
+                  if form.cleaned_data["revoke_tokens"] else "")
+        messages.success(self.request,
+                         f"Your password is changed. Other sessions are signed out.{tokens}")
         return response
 
 
@@ -208,8 +213,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        # Whoever reads the mailbox may choose a password, so an old lockout no longer helps.
-        services.login_unlock(email=form.user.email)
+        services.password_reset_completed(user=form.user)
         return response
 
 

@@ -1,4 +1,5 @@
-"""The API tokens page (/accounts/tokens/): list, create (shown once), revoke with confirmation."""
+"""The API tokens page (/accounts/tokens/): list, create (shown once, with a scope and an optional
+expiry), revoke with confirmation."""
 
 from __future__ import annotations
 
@@ -10,13 +11,27 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 
-from portal.models import ApiToken
-from portal.tokens import TokenError, token_create, token_revoke
+from portal.models import ApiToken, TokenScope
+from portal.tokens import TokenError, token_create, token_expiry, token_revoke
+
+EXPIRY_CHOICES = [("", "Never"), ("7", "In 7 days"), ("30", "In 30 days"), ("90", "In 90 days"),
+                  ("365", "In a year")]
 
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(label="Token name", max_length=80,
                            help_text="Where you will use it, for example 'laptop' or 'CI'.")
+    scope = forms.ChoiceField(
+        label="Scope", choices=TokenScope.choices, initial=TokenScope.READ_WRITE, required=False,
+        widget=forms.RadioSelect,
+        help_text="Read only: it may read, validate and discover, but not save, register, "
+                  "deprecate or withdraw.")
+    expires = forms.TypedChoiceField(label="Expires", choices=EXPIRY_CHOICES, required=False,
+                                     coerce=int, empty_value=None,
+                                     help_text="After this, requests with the token are refused.")
+
+    def clean_scope(self) -> str:
+        return self.cleaned_data["scope"] or TokenScope.READ_WRITE
 
 
 def _page(request: HttpRequest, form: TokenCreateForm, *, new_token: str | None = None,
@@ -38,7 +53,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _page(request, form, status=400)
     try:
-        token, plaintext = token_create(user=request.user, name=form.cleaned_data["name"])
+        token, plaintext = token_create(
+            user=request.user, name=form.cleaned_data["name"], scope=form.cleaned_data["scope"],
+            expires_at=token_expiry(days=form.cleaned_data["expires"]))
     except TokenError as exc:
         form.add_error("name", exc.message)
         return _page(request, form, status=400)

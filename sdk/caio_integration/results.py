@@ -250,14 +250,17 @@ class Service(_Offer):
 
 @dataclass(frozen=True, kw_only=True)
 class TokenInfo(_Record):
-    """The API token a request was made with (its name; never its secret)."""
+    """The API token a request was made with (its name; never its secret), its scope
+    (``read-write`` or ``read-only``) and when it expires (None: never)."""
 
     name: str | None = None
     prefix: str | None = None
+    scope: str | None = None
     created_at: datetime | None = None
+    expires_at: datetime | None = None
     last_used_at: datetime | None = None
 
-    _CONVERT = {"created_at": _datetime, "last_used_at": _datetime}
+    _CONVERT = {"created_at": _datetime, "expires_at": _datetime, "last_used_at": _datetime}
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -3,6 +3,8 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
+from portal.models import ApiToken
+from portal.tokens import token_create
 from tests.accounts.conftest import link_to
 from tests.factories import DEFAULT_PASSWORD
 
@@ -79,3 +81,25 @@ def test_resetting_the_password_lifts_a_lockout(anonymous, owner, mailoutbox, se
     anonymous.post(form_page.redirect_chain[-1][0], {"new_password1": NEW, "new_password2": NEW})
     response = anonymous.post(reverse("accounts:login"), {"username": owner.email, "password": NEW})
     assert response.status_code == 302
+
+
+def test_a_completed_reset_revokes_every_api_token_of_the_account(anonymous, owner,
+                                                                   other_developer, mailoutbox):
+    token_create(user=owner, name="laptop")
+    token_create(user=owner, name="ci")
+    token_create(user=other_developer, name="theirs")
+    ask_reset(anonymous, owner.email)
+    form_page = anonymous.get(link_to(mailoutbox[0], "/accounts/password-reset/"), follow=True)
+    done = anonymous.post(form_page.redirect_chain[-1][0],
+                          {"new_password1": NEW, "new_password2": NEW}, follow=True)
+    assert "Your API tokens were revoked" in done.content.decode()
+    assert not ApiToken.objects.active().filter(user=owner).exists()
+    assert ApiToken.objects.active().filter(user=other_developer).count() == 1
+
+
+def test_a_reset_link_that_is_refused_revokes_nothing(anonymous, owner):
+    token_create(user=owner, name="laptop")
+    response = anonymous.post("/accounts/password-reset/MQ/set-password/",
+                              {"new_password1": NEW, "new_password2": NEW}, follow=True)
+    assert "This reset link is not valid" in response.content.decode()
+    assert ApiToken.objects.active().filter(user=owner).count() == 1

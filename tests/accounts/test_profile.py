@@ -4,6 +4,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from portal.models import ApiToken
+from portal.tokens import token_create
 from tests.accounts.conftest import link_to
 from tests.factories import DEFAULT_PASSWORD
 
@@ -189,3 +191,37 @@ def test_password_change_errors_are_shown(owner_client, owner, data, expected):
     assert expected in response.content.decode()
     owner.refresh_from_db()
     assert owner.check_password(DEFAULT_PASSWORD)
+
+
+def change_password(client, **extra):
+    return client.post(PASSWORD_CHANGE, {
+        "old_password": DEFAULT_PASSWORD, "new_password1": "quartz-meadow-ladder-77",
+        "new_password2": "quartz-meadow-ladder-77", **extra}, follow=True)
+
+
+def test_a_password_change_keeps_api_tokens_unless_asked(owner_client, owner):
+    token_create(user=owner, name="ci")
+    page = owner_client.get(PASSWORD_CHANGE).content.decode()
+    assert "Also revoke my API tokens" in page
+    assert 'type="checkbox" name="revoke_tokens"' in page and "checked" not in page
+    response = change_password(owner_client)
+    assert "revoked" not in response.content.decode()
+    assert ApiToken.objects.active().filter(user=owner).count() == 1
+
+
+def test_a_password_change_with_the_box_ticked_revokes_the_accounts_tokens(owner_client, owner,
+                                                                          other_developer):
+    token_create(user=owner, name="ci")
+    token_create(user=owner, name="laptop")
+    token_create(user=other_developer, name="theirs")
+    response = change_password(owner_client, revoke_tokens="on")
+    assert "2 API tokens revoked" in response.content.decode()
+    assert not ApiToken.objects.active().filter(user=owner).exists()
+    assert ApiToken.objects.active().filter(user=other_developer).count() == 1
+
+
+def test_a_refused_password_change_revokes_nothing_even_with_the_box_ticked(owner_client, owner):
+    token_create(user=owner, name="ci")
+    response = change_password(owner_client, old_password="wrong", revoke_tokens="on")
+    assert "old password was entered incorrectly" in response.content.decode()
+    assert ApiToken.objects.active().filter(user=owner).count() == 1

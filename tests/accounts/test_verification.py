@@ -1,14 +1,19 @@
-import time
+import base64
+import hashlib
+import re
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.accounts import services
 from portal.accounts.services import RESEND_DAILY_LIMIT, ResendOutcome
-from portal.accounts.tokens import SALT, email_token_make
+from portal.accounts.tokens import email_token_make
+from portal.models import EmailConfirmation
 from tests.accounts.conftest import link_to
 from tests.factories import UserFactory
 
@@ -65,12 +70,10 @@ def test_following_the_link_twice_says_already_confirmed(unverified):
 
 
 def test_an_expired_link_is_refused_with_a_way_forward(unverified, settings):
-    class Past(signing.TimestampSigner):
-        def timestamp(self):
-            return signing.b62_encode(int(time.time()) - settings.EMAIL_VERIFICATION_MAX_AGE - 60)
-
     token = email_token_make(user_id=unverified.pk, email=unverified.email,
-                             current=unverified.email, signer=Past(salt=SALT))
+                             current=unverified.email)
+    EmailConfirmation.objects.update(created_at=timezone.now() - timedelta(
+        seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 60))
     response = Client().get(reverse("accounts:verify", kwargs={"token": token}))
     assert response.status_code == 400
     body = response.content.decode()
@@ -82,9 +85,10 @@ def test_an_expired_link_is_refused_with_a_way_forward(unverified, settings):
 
 @pytest.mark.parametrize("mangle", [
     lambda t: t[:-3],
-    lambda t: t.replace(":", ";", 1),
+    lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),
     lambda t: "x" + t,
     lambda t: "garbage",
+    lambda t: "x" * 101,
 ])
 def test_a_tampered_link_is_refused(unverified, mangle):
     response = Client().get(reverse("accounts:verify", kwargs={"token": mangle(
@@ -95,11 +99,48 @@ def test_a_tampered_link_is_refused(unverified, mangle):
     assert unverified.email_verified is False
 
 
-def test_a_link_signed_with_another_key_is_refused(unverified):
-    token = signing.TimestampSigner(key="someone-else", salt=SALT).sign_object(
+def test_a_link_of_the_old_signed_kind_is_refused(unverified):
+    """Before opaque tokens, links were signed JSON holding the address in readable base64."""
+    token = signing.TimestampSigner(salt="portal.accounts.email-confirmation").sign_object(
         {"u": unverified.pk, "e": unverified.email, "c": unverified.email}, compress=True)
     response = Client().get(reverse("accounts:verify", kwargs={"token": token}))
     assert response.status_code == 400
+    unverified.refresh_from_db()
+    assert unverified.email_verified is False
+
+
+def test_the_link_carries_an_opaque_token_not_the_address(unverified, mailoutbox):
+    services.email_verification_send(user=unverified)
+    path = link_to(mailoutbox[0], "/accounts/verify/")
+    token = path.split("/")[-2]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43}", token)
+    assert path == f"/accounts/verify/{token}/"
+    decoded = base64.urlsafe_b64decode(token + "=")  # what the old links gave away
+    assert b"fresh" not in decoded.lower() and b"example" not in decoded.lower()
+    assert "fresh" not in path.lower() and "example" not in path.lower()
+    assert Client().get(path).status_code == 200
+
+
+def test_only_a_hash_of_the_token_is_stored(unverified):
+    token = services.email_confirmation_link(user=unverified).split("/")[-2]
+    stored = EmailConfirmation.objects.get()
+    assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(EmailConfirmation.objects.values().first())
+
+
+def test_two_links_for_one_account_are_different_and_both_work(unverified):
+    first, second = verify_path(unverified), verify_path(unverified)
+    assert first != second
+    assert Client().get(second).status_code == 200
+    assert "already confirmed" in Client().get(first).content.decode()
+
+
+def test_expired_links_are_pruned_when_a_new_one_is_made(unverified, settings):
+    verify_path(unverified)
+    EmailConfirmation.objects.update(created_at=timezone.now() - timedelta(
+        seconds=settings.EMAIL_VERIFICATION_MAX_AGE + 1))
+    verify_path(unverified)
+    assert EmailConfirmation.objects.count() == 1
 
 
 def test_a_link_for_an_address_the_account_no_longer_has_is_refused(unverified):
@@ -181,3 +222,10 @@ def test_a_mail_server_failure_is_reported_not_a_500(unverified_client, settings
     response = unverified_client.post(reverse("accounts:verify_resend"), follow=True)
     assert response.status_code == 200
     assert "could not send the email" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", ["abc%00def", "%C3%A9" * 5, "a" * 43 + "%00"])
+def test_a_hostile_token_is_refused_not_a_500(db, token):
+    response = Client().get(f"/accounts/verify/{token}/")
+    assert response.status_code == 400
+    assert "This link is not valid" in response.content.decode()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from portal.models import ApiToken
@@ -64,3 +66,28 @@ def test_the_active_token_limit_applies(owner):
 def test_a_name_is_required(owner):
     with pytest.raises(CommandError, match="--name"):
         create("owner@example.com")
+
+
+def test_expires_days_and_read_only_make_a_limited_token(owner):
+    out, err = create("owner@example.com", "--name", "ci", "--expires-days", "30", "--read-only")
+    stored = ApiToken.objects.get()
+    assert stored.scope == "read-only"
+    assert timedelta(days=29, hours=23) < stored.expires_at - timezone.now() <= timedelta(days=30)
+    assert "read-only" in err and f"expires {stored.expires_at:%Y-%m-%d}" in err
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {out.strip()}")
+    assert client.get("/api/v1/me/").json()["token"]["scope"] == "read-only"
+
+
+def test_without_options_the_token_is_read_write_and_never_expires(owner):
+    _out, err = create("owner@example.com", "--name", "ci")
+    stored = ApiToken.objects.get()
+    assert (stored.scope, stored.expires_at) == ("read-write", None)
+    assert "never expires" in err
+
+
+@pytest.mark.parametrize("days", ["0", "-5", "4000"])
+def test_an_expiry_outside_the_allowed_days_is_a_clear_error(owner, days):
+    with pytest.raises(CommandError, match="1 to 3650 days"):
+        create("owner@example.com", "--name", "ci", "--expires-days", days)
+    assert not ApiToken.objects.exists()

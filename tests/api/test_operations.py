@@ -60,12 +60,25 @@ def test_the_owner_withdraws_a_service(owner, owner_api, body):
     assert ServiceOperation.objects.get().kind == "withdraw"
 
 
-def test_staff_may_deprecate_any_service_as_on_the_service_page(owner, reviewer):
+@pytest.mark.parametrize("action", [deprecate, withdraw])
+def test_staff_cannot_deprecate_or_withdraw_another_owners_service_through_the_api(
+        owner, reviewer, action):
     publish("old-svc", owner=owner)
     client = APIClient()
     client.force_login(reviewer)
-    client.enforce_csrf_checks = False
-    assert deprecate(client, "old-svc", {}).status_code == 202
+    response = action(client, "old-svc", {})
+    assert response.status_code == 403
+    assert error(response)["code"] == "permission_denied"
+    assert "from the admin" in error(response)["message"]
+    assert not ServiceOperation.objects.exists()
+    assert client.get("/api/v1/contracts/old-svc/").status_code == 200  # staff still read it
+
+
+def test_staff_deprecate_their_own_service_through_the_api(reviewer):
+    publish("own-svc", owner=reviewer)
+    client = APIClient()
+    client.force_login(reviewer)
+    assert deprecate(client, "own-svc", {}).status_code == 202
 
 
 @pytest.mark.parametrize("action", [deprecate, withdraw])

@@ -62,7 +62,7 @@ def test_revoked_token_is_refused(owner, owner_token):
     token_revoke(token=token, user=owner)
     response = bearer(plaintext).get(ME)
     assert response.status_code == 401
-    assert response.json()["error"]["message"] == "This token was revoked."
+    assert response.json()["error"]["message"] == "Invalid token."  # as for an unknown one
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
@@ -108,6 +108,37 @@ def test_creating_a_token_shows_it_once(owner, owner_client):
     again = owner_client.get("/accounts/tokens/").content.decode()
     assert plaintext not in again and token.prefix in again and "my laptop" in again
     assert bearer(plaintext).get(ME).status_code == 200
+
+
+def test_the_page_creates_a_read_only_token_that_expires(owner, owner_client):
+    response = owner_client.post("/accounts/tokens/", {"name": "dashboard", "scope": "read-only",
+                                                       "expires": "30"})
+    assert response.status_code == 201
+    token = ApiToken.objects.get(user=owner)
+    assert token.scope == "read-only"
+    assert timedelta(days=29) < token.expires_at - timezone.now() <= timedelta(days=30)
+    listed = owner_client.get("/accounts/tokens/").content.decode()
+    assert "Read only" in listed and f"{token.expires_at:%Y-%m-%d}" in listed
+
+
+def test_a_token_made_with_only_a_name_reads_and_writes_and_never_expires(owner, owner_client):
+    owner_client.post("/accounts/tokens/", {"name": "laptop"})
+    token = ApiToken.objects.get(user=owner)
+    assert (token.scope, token.expires_at) == ("read-write", None)
+
+
+@pytest.mark.parametrize("form", [{"scope": "admin"}, {"expires": "12"}, {"expires": "x"}])
+def test_an_unknown_scope_or_expiry_on_the_page_is_refused(owner, owner_client, form):
+    response = owner_client.post("/accounts/tokens/", {"name": "laptop", **form})
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+def test_an_expired_token_is_listed_as_expired_and_can_still_be_revoked(owner, owner_client):
+    token, _ = token_create(user=owner, name="old", expires_at=timezone.now() + timedelta(days=1))
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    page = owner_client.get("/accounts/tokens/").content.decode()
+    assert ">expired<" in page and "Revoke<span" in page
 
 
 def test_token_name_is_required_and_escaped(owner, owner_client):

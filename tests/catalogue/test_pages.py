@@ -215,10 +215,15 @@ def test_anonymous_is_sent_to_sign_in_and_a_non_owner_gets_404(anonymous, other_
     assert not ServiceOperation.objects.exists()
 
 
-def test_staff_may_withdraw_any_service(reviewer_client, catalogue):
-    response = reviewer_client.post(operation_url("withdraw", "chat-bot"), {"confirm": "yes"})
-    assert response.status_code == 302
-    assert ServiceOperation.objects.get().kind == OperationKind.WITHDRAW
+@pytest.mark.parametrize("kind", [OperationKind.DEPRECATE, OperationKind.WITHDRAW])
+def test_staff_cannot_deprecate_or_withdraw_another_owners_service_from_its_pages(
+        reviewer_client, catalogue, kind):
+    assert reviewer_client.get(operation_url(kind, "chat-bot")).status_code == 403
+    response = reviewer_client.post(operation_url(kind, "chat-bot"), {"confirm": "yes"})
+    assert response.status_code == 403
+    assert not ServiceOperation.objects.exists()
+    page = reviewer_client.get("/services/chat-bot/").content
+    assert b"Withdraw</button>" not in page and b"Deprecate</button>" not in page
 
 
 def test_the_service_page_buttons_ask_for_a_confirmation_then_come_back(owner_client, catalogue):

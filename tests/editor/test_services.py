@@ -171,3 +171,28 @@ def test_verdicts_are_cached_by_the_hash_of_the_text(latest_text, monkeypatch):
 
     monkeypatch.setattr(services, "validate_text", boom)
     assert check_text(text=latest_text, service_id="acme-chat") == first
+
+
+@pytest.mark.parametrize("who", ["reviewer", "other_developer"])
+def test_only_the_owner_can_save_a_revision_staff_included(contract, latest_text, who, request):
+    with pytest.raises(PermissionDenied, match="Only the contract's owner"):
+        contract_save_revision(contract=contract, text=latest_text + "\n# theirs\n",
+                               author=request.getfixturevalue(who), base_number=1)
+    assert contract.revisions.count() == 1
+
+
+def test_after_a_reassignment_the_new_owner_saves_and_the_old_one_cannot(
+        contract, latest_text, owner, other_developer, reviewer):
+    contract_reassign(contract=contract, new_owner=other_developer, by=reviewer)
+    saved = contract_save_revision(contract=contract, text=latest_text + "\n# new owner\n",
+                                   author=other_developer, base_number=1)
+    assert saved.created and saved.revision.author == other_developer
+    with pytest.raises(PermissionDenied):
+        contract_save_revision(contract=contract, text=latest_text, author=owner, base_number=2)
+
+
+def test_staff_see_every_contract_but_may_edit_only_their_own(contract, reviewer, owner):
+    assert Contract.objects.visible_to(reviewer).filter(pk=contract.pk).exists()
+    assert not Contract.objects.editable_by(reviewer).filter(pk=contract.pk).exists()
+    assert Contract.objects.editable_by(owner).filter(pk=contract.pk).exists()
+    assert (contract.is_editable_by(reviewer), contract.is_editable_by(owner)) == (False, True)

@@ -56,11 +56,40 @@ def test_anonymous_visitors_are_sent_to_sign_in_on_personal_pages(anonymous, pat
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-@pytest.mark.parametrize(("name", "extra"), [("contracts:detail", {}), ("contracts:edit", {}),
-                                             ("contracts:history", {}), ("contracts:diff", {}),
+@pytest.mark.parametrize(("name", "extra"), [("contracts:detail", {}), ("contracts:history", {}),
+                                             ("contracts:diff", {}),
                                              ("contracts:revision_yaml", {"number": 1})])
 def test_staff_can_see_any_contract(contract, reviewer_client, name, extra):
     assert reviewer_client.get(url(name, **extra)).status_code == 200
+
+
+EDITOR = [(name, method) for name, _extra, method in READS
+          if name in ("contracts:edit", "contracts:validate", "contracts:convert",
+                      "contracts:upload")]
+
+
+@pytest.mark.parametrize(("name", "method"), EDITOR)
+def test_staff_cannot_open_or_use_the_editor_of_someone_elses_contract(contract, reviewer_client,
+                                                                       latest_text, name, method):
+    response = getattr(reviewer_client, method)(url(name), {
+        "text": latest_text.replace("1.0.0", "9.9.9"), "action": "save:yaml", "base_number": "1",
+        "file": SimpleUploadedFile("c.yaml", latest_text.encode())})
+    assert response.status_code == 403
+    assert contract.revisions.count() == 1
+
+
+def test_staff_see_a_read_only_contract_page_without_edit_links(contract, reviewer_client):
+    page = reviewer_client.get(url("contracts:detail")).content.decode()
+    assert url("contracts:edit") not in page
+    assert "only its owner can change or submit it" in page
+    history = reviewer_client.get(url("contracts:history")).content.decode()
+    assert url("contracts:edit") not in history
+
+
+def test_the_owner_still_sees_the_edit_links_and_no_reviewing_note(contract, owner_client):
+    page = owner_client.get(url("contracts:detail")).content.decode()
+    assert url("contracts:edit") in page
+    assert "only its owner can change" not in page
 
 
 def test_staff_cannot_delete_someone_elses_contract_from_the_site(contract, reviewer_client):

@@ -7,7 +7,12 @@ import pytest
 from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import ServiceOperation
 from integrations.pipeline.errors import OperationError, PipelineError
-from integrations.pipeline.operations import operation_request, operation_run, operations_sweep
+from integrations.pipeline.operations import (
+    operation_request,
+    operation_request_by_staff,
+    operation_run,
+    operations_sweep,
+)
 from tests.factories import make_revision
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +43,65 @@ def test_the_owner_deprecates_a_service_with_a_successor(owner, core):
 
 
 def test_an_outsider_cannot_ask_for_an_operation(owner, other_developer):
-    with pytest.raises(OperationError, match="owner or staff"):
+    with pytest.raises(OperationError, match="Only the service's owner"):
         operation_request(service=service_of(owner), kind="withdraw", user=other_developer)
 
 
-def test_staff_may_withdraw_any_service(owner, reviewer, core):
+def test_staff_cannot_ask_as_the_owner_does(owner, reviewer):
+    with pytest.raises(OperationError, match="from the admin, with a reason"):
+        operation_request(service=service_of(owner), kind="withdraw", user=reviewer)
+    assert not ServiceOperation.objects.exists()
+
+
+def test_staff_withdraw_any_service_with_a_reason_on_the_timeline(
+        owner, reviewer, core, mailoutbox, django_capture_on_commit_callbacks):
     service = service_of(owner)
-    operation = operation_request(service=service, kind="withdraw", user=reviewer)
-    assert operation.status == "queued"
+    with django_capture_on_commit_callbacks(execute=True):
+        operation = operation_request_by_staff(
+            service=service, kind="withdraw", reviewer=reviewer,
+            reason="  It answers with someone else's data.  ")
+    assert (operation.status, operation.requested_by) == ("queued", reviewer)
+    event = operation.events.get(kind="withdraw_requested")
+    assert event.actor_user == reviewer
+    assert event.message == ("Withdraw requested by Rita Reviewer (staff). "
+                             "Reason: It answers with someone else's data.")
+    [message] = mailoutbox
+    assert message.to == ["owner@example.com"]
+    assert message.subject == f"[CAIO] A reviewer is withdrawing {service.service_id}"
+    assert "It answers with someone else's data." in message.body
+    assert "Rita Reviewer" in message.body
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_staff_must_give_a_reason(owner, reviewer, reason, mailoutbox,
+                                  django_capture_on_commit_callbacks):
+    service = service_of(owner)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OperationError,
+                                                                       match="Give a reason"):
+        operation_request_by_staff(service=service, kind="deprecate", reviewer=reviewer,
+                                   reason=reason)
+    assert not ServiceOperation.objects.exists() and mailoutbox == []
+
+
+def test_a_developer_cannot_use_the_staff_request(owner, other_developer, mailoutbox,
+                                                  django_capture_on_commit_callbacks):
+    service = service_of(owner)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OperationError,
+                                                                       match="Only staff"):
+        operation_request_by_staff(service=service, kind="withdraw", reviewer=other_developer,
+                                   reason="mine now")
+    assert not ServiceOperation.objects.exists() and mailoutbox == []
+
+
+def test_a_refused_staff_request_emails_nobody(owner, reviewer, mailoutbox,
+                                              django_capture_on_commit_callbacks):
+    service = service_of(owner)
+    operation_request(service=service, kind="deprecate", user=owner)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(OperationError,
+                                                                       match="in progress"):
+        operation_request_by_staff(service=service, kind="withdraw", reviewer=reviewer,
+                                   reason="abuse")
+    assert mailoutbox == []
 
 
 @pytest.mark.parametrize("kind", ["delete", ""])

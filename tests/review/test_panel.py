@@ -11,6 +11,7 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
+from integrations.pipeline.errors import SubmissionError
 from integrations.pipeline.submissions import submission_approve, submission_create
 from tests.factories import ContractFactory, add_revision, contract_data
 
@@ -215,6 +216,41 @@ def test_deprecate_on_a_contract_never_registered_says_so(owner_client, make_con
 def test_staff_can_see_any_panel(reviewer_client, make_contract):
     make_contract()
     assert reviewer_client.get(url("panel"), **HTMX).status_code == 200
+
+
+def test_staff_see_another_owners_panel_without_the_owners_actions(reviewer_client, registered):
+    add_revision(registered, contract_data("review-demo", version="1.1.0"))
+    html = reviewer_client.get(url("panel"), **HTMX).content.decode()
+    assert "You are reviewing" in html
+    for action in ("submit", "deprecate", "withdraw"):
+        assert url(action) not in html
+
+
+OWNERS_ACTIONS = [("submit", "post"), ("deprecate", "get"), ("deprecate", "post"),
+                  ("withdraw", "get"), ("withdraw", "post")]
+
+
+@pytest.mark.parametrize(("name", "method"), OWNERS_ACTIONS)
+def test_staff_get_403_on_the_owners_actions_and_nothing_happens(reviewer_client, registered,
+                                                                 name, method):
+    add_revision(registered, contract_data("review-demo", version="1.1.0"))
+    response = getattr(reviewer_client, method)(url(name), {"confirm": "yes"}, **HTMX)
+    assert response.status_code == 403
+    assert not Submission.objects.exists() and not ServiceOperation.objects.exists()
+
+
+def test_staff_cannot_submit_another_owners_contract_through_the_service(reviewer,
+                                                                          make_contract):
+    contract = make_contract()
+    with pytest.raises(SubmissionError, match="Only the contract's owner can submit it"):
+        submission_create(contract=contract, revision=contract.latest_revision, user=reviewer)
+    assert not Submission.objects.exists()
+
+
+def test_staff_submit_their_own_contract_from_the_panel(reviewer_client, make_contract, reviewer):
+    make_contract("own-work", user=reviewer)
+    reviewer_client.post(url("submit", "own-work"), **HTMX)
+    assert Submission.objects.get().submitter == reviewer
 
 
 def test_the_contract_page_and_dashboard_load_the_panel_with_htmx_and_a_no_js_link(

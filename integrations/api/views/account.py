@@ -18,8 +18,10 @@ class MeView(BaseApiView):
     @extend_schema(
         tags=[TAG], operation_id="me_retrieve", summary="Who the token (or session) belongs to",
         description="The account behind the credentials, and the token used (`null` for a "
-                    "signed-in browser session). `caio login` checks a token with it. A token's "
-                    "`last_used_at` includes this request (it is written at most once a minute).",
+                    "signed-in browser session), with its `scope` (`read-only` or `read-write`) "
+                    "and `expires_at` (null: never). `caio login` checks a token with it. A "
+                    "token's `last_used_at` includes this request (it is written at most once a "
+                    "minute).",
         responses={200: MeSerializer, **errors(401, 429)},
     )
     def get(self, request):

@@ -1,4 +1,5 @@
-"""What every API view shares: a body size cap before parsing, and strict JSON."""
+"""What every API view shares: a body size cap before parsing, strict JSON, and the token scope
+check (a read-only token only reads)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,17 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from integrations.api.parsers import SafeJSONParser, check_body_size
+from integrations.api.permissions import TokenScopeAllows
 from integrations.api.serializers import ApiErrorSerializer
 
 
 class ApiViewMixin:
     parser_classes = [SafeJSONParser]
+    # True for a POST that only reads (validate, discover): a read-only token may send it.
+    read_like = False
+
+    def get_permissions(self):
+        return [*super().get_permissions(), TokenScopeAllows()]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -30,7 +37,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     text = {
         400: "Bad input (the error names the field).",
         401: "No or bad credentials.",
-        403: "Not allowed.",
+        403: "Not allowed: a read-only token, or not the owner of what it would change.",
         404: "Not found (or not yours).",
         409: "Conflict with the current state.",
         410: "Withdrawn.",

@@ -1,4 +1,5 @@
-"""The caller's contracts and their revisions. Others' contracts answer 404 (visible_to)."""
+"""The caller's contracts and their revisions. Others' contracts answer 404 (visible_to); staff
+may read any, and writing into one that is not theirs answers 403."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from contracts_app.services import (
     RevisionConflict,
     ServiceIdTaken,
     contract_save_revision,
+    contract_write_check,
 )
 from integrations.api.errors import ApiError, Conflict
 from integrations.api.pagination import ApiPagination
@@ -72,7 +74,7 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
                    description="Saved even when the text has errors (see the diagnostics); "
                                "the text's service_id must equal `service_id`.",
                    request=ContractCreateRequestSerializer,
-                   responses={201: ContractDetailSerializer, **errors(400, 401, 409, 429)})
+                   responses={201: ContractDetailSerializer, **errors(400, 401, 403, 409, 429)})
     def post(self, request):
         serializer = ContractCreateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -122,9 +124,10 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
                                "revision saves nothing (200, `created: false`).",
                    request=RevisionCreateRequestSerializer,
                    responses={201: RevisionSavedSerializer, 200: RevisionSavedSerializer,
-                              **errors(400, 401, 404, 409, 413, 429)})
+                              **errors(400, 401, 403, 404, 409, 413, 429)})
     def post(self, request, service_id: str):
         contract = _contract(request, service_id)
+        contract_write_check(contract=contract, user=request.user)  # staff read others', 403
         serializer = RevisionCreateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

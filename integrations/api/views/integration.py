@@ -19,6 +19,7 @@ from contracts_app.services import (
     ServiceIdTaken,
     UploadError,
     contract_save_revision,
+    contract_write_check,
     json_safe,
     upload_check,
     upload_decode,
@@ -70,6 +71,7 @@ class ValidateContractView(BaseApiView):
     permission_classes = [PublicEndpoint]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "contract-validate"
+    read_like = True  # a read-only token may validate
     parser_classes = [parsers.SafeJSONParser, parsers.YAMLTextParser, parsers.XYAMLTextParser,
                       parsers.XYAMLLegacyParser, parsers.PlainTextParser]
 
@@ -114,7 +116,7 @@ class UploadContractView(BaseApiView):
                     "With `save=true` the file becomes the next revision of your contract with "
                     "the file's `service_id` (it must exist and be yours).",
         request={"multipart/form-data": ContractUploadRequestSerializer},
-        responses={200: ContractUploadResultSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={200: ContractUploadResultSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
     )
     def post(self, request):
         serializer = ContractUploadRequestSerializer(data=request.data)
@@ -163,6 +165,7 @@ def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | 
     if contract is None:
         raise NotFound(f"You have no contract '{service_id[:63]}' to save the file into; "
                        "create it first (POST /api/v1/contracts/ or /contracts/new/).")
+    contract_write_check(contract=contract, user=request.user)  # staff read others', 403
     if base_number is None:
         latest = contract.latest_revision
         base_number = latest.number if latest else None
@@ -205,7 +208,7 @@ class RegisterServiceView(BaseApiView):
                                  "of an earlier request with the same Idempotency-Key, or the "
                                  "very same text again (the submission it already led to)."),
             422: ContractInvalidErrorSerializer,
-            **errors(400, 401, 409, 413, 429),
+            **errors(400, 401, 403, 409, 413, 429),
         },
     )
     def post(self, request):
@@ -262,6 +265,7 @@ class DiscoverServicesView(BaseApiView):
     permission_classes = [PublicEndpoint]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "service-discover"
+    read_like = True  # a read-only token may discover
 
     @extend_schema(
         tags=[TAG], operation_id="integration_discover_services",

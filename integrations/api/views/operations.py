@@ -1,12 +1,13 @@
 """The owner's actions on a registered service, as the service page has them: deprecate (with an
 optional successor) and withdraw. The pipeline's `operation_request` decides and records; a worker
-does the operation. A service the caller may not manage answers 404, as an unknown one does."""
+does the operation. A service the caller may not see answers 404, as an unknown one does; staff
+looking at another owner's service get 403 (they act from the admin, with a reason)."""
 
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -31,11 +32,15 @@ SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
 
 def _managed_service(request, service_id: str) -> RegisteredService:
     """The registered service of a contract the caller may see (theirs; staff: any), else 404:
-    another developer's service answers as an unknown one does (contracts_app's visible_to)."""
+    another developer's service answers as an unknown one does (contracts_app's visible_to).
+    Staff may see others' but not act on them here: 403 (they use the admin, with a reason)."""
     contract = Contract.objects.visible_to(request.user).filter(service_id=service_id).first()
     service = contract_service(contract=contract) if contract is not None else None
     if service is None:
         raise NotFound(f"You have no registered service '{service_id[:63]}'.")
+    if not contract.is_editable_by(request.user):
+        raise PermissionDenied("Only the service's owner can deprecate or withdraw it here; "
+                               "staff do it from the admin, with a reason for the owner.")
     return service
 
 
@@ -69,7 +74,7 @@ class ServiceDeprecateView(_ServiceOperationView):
                     "`successor` must be another registered service that is not withdrawn "
                     "(`400`, `invalid_successor`, otherwise). " + _REFUSALS,
         request=DeprecateRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
         examples=[OpenApiExample("successor", value={"successor": "my-summarizer-v2"},
                                  request_only=True)],
     )
@@ -97,7 +102,7 @@ class ServiceWithdrawView(_ServiceOperationView):
                     "(its page then answers `410`). Answers `202` with the queued operation; a "
                     "worker does it. The body is `{}` (or empty). " + _REFUSALS,
         request=WithdrawRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
     )
     def post(self, request, service_id: str):
         service = _managed_service(request, service_id)

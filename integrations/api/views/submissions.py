@@ -66,7 +66,7 @@ class SubmissionCancelView(BaseApiView):
     @extend_schema(tags=[TAG], operation_id="submissions_cancel", parameters=[SUBMISSION_ID],
                    summary="Cancel a submission that no worker has claimed yet",
                    request=None,
-                   responses={200: SubmissionDetailSerializer, **errors(401, 404, 409, 429)})
+                   responses={200: SubmissionDetailSerializer, **errors(401, 403, 404, 409, 429)})
     def post(self, request, pk: int):
         submission = _submission(request, pk)
         try:
