@@ -1,4 +1,5 @@
-"""What every API view shares: a body size cap before parsing, and strict JSON."""
+"""What every API view shares: a body size cap before parsing, strict JSON, and errors in the one
+JSON shape whatever the request negotiated."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
+from integrations.api.errors import JsonErrorsMixin
 from integrations.api.parsers import SafeJSONParser, check_body_size
 from integrations.api.serializers import ApiErrorSerializer
 
 
-class ApiViewMixin:
+class ApiViewMixin(JsonErrorsMixin):
     parser_classes = [SafeJSONParser]
 
     def initial(self, request, *args, **kwargs):
