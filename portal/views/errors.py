@@ -3,18 +3,21 @@
 portal/urls.py names these as handler400/403/404/500 and settings.CSRF_FAILURE_VIEW names
 csrf_failure. They answer what no DRF view answered: a path no URL pattern matches or a
 converter refuses (`/api/v1/nope/`, `/api/v1/submissions/null,null/`), Django's refusals of a
-request (DisallowedHost, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields), a CSRF
-failure, and an unhandled exception (500). DRF views answer their own errors through
-integrations.api.errors.api_exception_handler, in the same shape.
+request (DisallowedHost, a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields), the NUL
+guard's refusals (portal/nul_guard.py), a CSRF failure, and an unhandled exception (500). DRF
+views answer their own errors through integrations.api.errors.api_exception_handler, in the same
+shape. The NUL guard's 400 page says what it refused; Django's other pages are its own.
 """
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.utils.html import escape
 from django.views import csrf, defaults
 from rest_framework import exceptions
 
 from integrations.api.errors import ApiError, error_response
+from portal.nul_guard import NulCharacter
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -25,6 +28,10 @@ def is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return error_response(exception, fallback=ApiError("Bad request."))
+    if isinstance(exception, NulCharacter):
+        # Django's plain page, saying what was refused (its default page says nothing).
+        return HttpResponseBadRequest(defaults.ERROR_PAGE_TEMPLATE % {
+            "title": "Bad Request (400)", "details": escape(str(exception))})
     return defaults.bad_request(request, exception)
 
 
