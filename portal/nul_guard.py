@@ -24,6 +24,10 @@ What it leaves to others, on purpose:
 - contract texts in the few views that check them with the contract validator and write nothing
   for an invalid text (NUL_REPORTED_BY_VALIDATOR): the validator reports a NUL as an error on
   its line, a friendlier answer than a refused request;
+- a NUL that a contract's YAML writes as an escape ("\\0" in a quoted string): the request
+  holds none, the parsed data does. The validator reports it (`invalid-character`), the API
+  refuses to save it (integrations.api.services.ensure_storable), and
+  contracts_app.services.json_safe keeps it out of a draft's stored data and diagnostics;
 - bodies over DATA_UPLOAD_MAX_MEMORY_SIZE, which no view reads (413 or Django's 400), except a
   multipart POST, whose fields Django reads with that limit on them and whose files it streams;
 - a multipart body sent with another method than POST, which Django does not parse and no view

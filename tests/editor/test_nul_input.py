@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from contracts_app.models import Contract
+from contracts_app.services import contract_save_revision
 from tests.support.errors import nul_page
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
@@ -70,3 +71,18 @@ def test_live_validation_still_names_the_line_of_a_nul(contract, owner_client):
     assert (body["diagnostics"][0]["code"], body["diagnostics"][0]["line"]) == (
         "invalid-character", 2)
     assert contract.revisions.count() == 1
+
+
+def test_a_nul_written_as_a_yaml_escape_saves_an_invalid_draft_without_the_nul(contract, owner,
+                                                                                latest_text):
+    """No NUL in the request, but "\\0" in a quoted string parses to one: the validator reports
+    it and the draft's parsed data and diagnostics store U+FFFD instead (jsonb holds no NUL)."""
+    text = latest_text + 'description: "a\\0b"\n"odd\\0key": 1\n'
+    revision = contract_save_revision(contract=contract, text=text, author=owner,
+                                      base_number=1).revision
+    revision.refresh_from_db()
+    assert not revision.is_valid and revision.text == text
+    assert revision.data["description"] == "a\ufffdb" and "odd\ufffdkey" in revision.data
+    codes = {(d["code"], d["path"]) for d in revision.diagnostics}
+    assert {("invalid-character", "/description"), ("invalid-character", "/odd\ufffdkey"),
+            ("unknown-key", "/odd\ufffdkey")} <= codes

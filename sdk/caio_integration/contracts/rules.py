@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
-from .parsed import Parsed
+from .parsed import MAX_PROBLEMS, Parsed, escape
 from .vocab import CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
 
 # Rules look at no more list items than the schema allows (longer lists are already errors).
@@ -49,7 +49,41 @@ def rule_diagnostics(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out.extend(_cost(data, parsed))
     for key in ("endpoint", "documentation_url"):
         out.extend(_url(data, key, parsed))
+    out.extend(_nul_characters(data, parsed))
     return out
+
+
+def _nul_characters(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    """A NUL (U+0000) in any text or key. A raw one in YAML is a reader error already; this finds
+    the escapes of a double-quoted string ("\\0", "\\x00", "\\u0000") and NULs in bare data
+    (validate_data). No contract needs one, and a database's text (PostgreSQL's) cannot hold it."""
+    hint = "Remove it (in YAML it is written as an escape such as \"\\0\")."
+    todo: list[tuple[str, Any]] = [("", data)]
+    seen: set[int] = set()  # an alias repeats a collection: each is looked at once
+    found = 0
+    while todo and found < MAX_PROBLEMS:
+        pointer, value = todo.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                found += 1
+                yield _diag(parsed, ERROR, "invalid-character",
+                            "The text holds a NUL character (U+0000), which a contract cannot "
+                            "contain.", pointer, hint)
+            continue
+        if not isinstance(value, dict | list) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, list):
+            todo.extend((f"{pointer}/{index}", item) for index, item in enumerate(value))
+            continue
+        for key, item in value.items():
+            child = f"{pointer}/{escape(str(key))}"
+            if "\x00" in str(key):
+                found += 1
+                yield Diagnostic(ERROR, "invalid-character", "A key holds a NUL character "
+                                 "(U+0000), which a contract cannot contain.", child,
+                                 *parsed.key_position(child), hint)
+            todo.append((child, item))
 
 
 def _latency(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
