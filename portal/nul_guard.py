@@ -13,7 +13,12 @@ the portal reads text from it, before any session lookup, view, form or serializ
   every string and key checked, since its escape `\\u0000` hides a NUL from a scan of the raw
   bytes; any other body (a raw YAML contract) by its bytes: 400.
 
-The guard raises Http404 or NulCharacter (a BadRequest), so Django's error handlers answer
+JSON alone can also write half a UTF-16 surrogate pair (`\\ud800`), which no text encodes: the
+database cannot store it and an error answer that quotes it (an unknown key's name) cannot be
+sent. The JSON walk refuses it too (LoneSurrogate, 400); everywhere else Django decodes bytes
+as UTF-8 with replacement, so none arrives.
+
+The guard raises Http404 or a RefusedCharacter (a BadRequest), so Django's error handlers answer
 (portal/views/errors.py): JSON in the API's error shape under /api/, a plain page elsewhere.
 
 What it leaves to others, on purpose:
@@ -37,6 +42,7 @@ What it leaves to others, on purpose:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -45,7 +51,11 @@ from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, QueryDict
 from django.http.multipartparser import MultiPartParserError
 
+from contracts_app.services import UNSTORABLE
+
 NUL = "\x00"
+# What may hide a NUL or a lone surrogate in a JSON body: its escapes, or raw NUL bytes (UTF-16).
+_JSON_SUSPECT = re.compile(rb"\x00|\\u0000|\\u[dD][89a-fA-F]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 # URL name -> the body field holding a contract text that the view checks with the contract
@@ -57,18 +67,35 @@ NUL_REPORTED_BY_VALIDATOR = {
 }
 
 
-class NulCharacter(BadRequest):
-    """A request with a NUL in a query string, header, cookie or body: a 400."""
+class RefusedCharacter(BadRequest):
+    """A character the portal cannot store, in a request: a 400 naming where."""
 
-    code = "nul_character"
+    code = "bad_character"
+    what = "a character"
+    why = "The portal cannot store it"
 
     def __init__(self, location: str, field: str):
         self.location = location
         self.field = _printable(field)
         self.details = {"location": location, "field": self.field}
-        super().__init__(f"The {_WHERE[location]} has a NUL character (U+0000) in "
-                         f"'{self.field}'. The portal cannot store it, so nothing was done; "
-                         "remove it and send the request again.")
+        super().__init__(f"The {_WHERE[location]} has {self.what} in '{self.field}'. {self.why}, "
+                         "so nothing was done; remove it and send the request again.")
+
+
+class NulCharacter(RefusedCharacter):
+    """A NUL in a query string, header, cookie, form or body."""
+
+    code = "nul_character"
+    what = "a NUL character (U+0000)"
+
+
+class LoneSurrogate(RefusedCharacter):
+    """Half a UTF-16 surrogate pair, which only JSON's escapes can write (\\ud800): no text
+    encodes it, so neither the database nor an answer that quotes it could hold it."""
+
+    code = "lone_surrogate"
+    what = "a lone surrogate (an escape such as \\ud800 without its pair)"
+    why = "It is not a character"
 
 
 _WHERE = {"query": "query string", "header": "request's headers", "cookie": "request's cookies",
@@ -76,7 +103,7 @@ _WHERE = {"query": "query string", "header": "request's headers", "cookie": "req
 
 
 def _printable(name: str, limit: int = 80) -> str:
-    shown = name.replace(NUL, "\\u0000")
+    shown = UNSTORABLE.sub(lambda m: f"\\u{ord(m[0]):04x}", name)
     return shown if len(shown) <= limit else shown[:limit] + "..."
 
 
@@ -154,34 +181,48 @@ def _check_form(request: HttpRequest, content_type: str, within: bool, exempt: s
 
 
 def _check_json(raw: bytes, encoding: str | None, exempt: str | None) -> None:
-    # A NUL in valid JSON is the escape \u0000 (raw control characters are a parse error), or
-    # the bytes of a UTF-16/32 text; only then is the body decoded and walked.
-    if b"\\u0000" not in raw and b"\x00" not in raw:
+    # In valid JSON a NUL or a lone surrogate is an escape (\u0000, \ud800; raw control
+    # characters are a parse error), or NUL bytes are those of a UTF-16/32 text: only then is the
+    # body decoded and walked.
+    if _JSON_SUSPECT.search(raw) is None:
         return
     try:
         data = json.loads(raw.decode(encoding or "utf-8"))
     except (UnicodeDecodeError, LookupError, ValueError, RecursionError):
         return  # the view refuses what it cannot parse (DRF: 400)
-    found = _nul_in_json(data, exempt)
+    found = _refused_in_json(data, exempt)
     if found is not None:
-        raise NulCharacter("json", found)
+        raise found
 
 
-def _nul_in_json(data: Any, exempt: str | None) -> str | None:
-    """The path ("a.b[2]") of the first string or key with a NUL, or None. Iterative, so no
-    nesting depth is a RecursionError."""
+def _refused_in_json(data: Any, exempt: str | None) -> RefusedCharacter | None:
+    """The refusal of the first string or key with a NUL or a lone surrogate, naming its path
+    ("a.b[2]"), or None. Iterative, so no nesting depth is a RecursionError. In the top-level
+    `exempt` field's string a NUL is let through (NUL_REPORTED_BY_VALIDATOR)."""
     todo: list[tuple[str, Any]] = [("", data)]
     while todo:
         path, value = todo.pop()
         if isinstance(value, str):
-            if NUL in value and not (path == exempt and exempt):
-                return path or "(the whole body)"
+            nul_ok = exempt is not None and path == exempt
+            refused = _refused(value, path or "(the whole body)", nul_ok=nul_ok)
+            if refused is not None:
+                return refused
         elif isinstance(value, dict):
             for key, item in value.items():
                 inner = f"{path}.{key}" if path else str(key)
-                if NUL in str(key):
-                    return inner
+                refused = _refused(str(key), inner)
+                if refused is not None:
+                    return refused
                 todo.append((inner, item))
         elif isinstance(value, list):
             todo.extend((f"{path}[{n}]", item) for n, item in enumerate(value))
+    return None
+
+
+def _refused(text: str, field: str, *, nul_ok: bool = False) -> RefusedCharacter | None:
+    for match in UNSTORABLE.finditer(text):
+        if match[0] != NUL:
+            return LoneSurrogate("json", field)
+        if not nul_ok:
+            return NulCharacter("json", field)
     return None

@@ -24,6 +24,7 @@ from contracts_app.services import (
     ServiceIdTaken,
     check_text,
     contract_save_revision,
+    holds_unstorable,
     normalize_text,
     service_id_check,
 )
@@ -56,19 +57,9 @@ def _non_finite(value: Any) -> bool:
     return False
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(str(k)) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_holds_nul(v) for v in value)
-    return False
-
-
 def ensure_storable(text: str) -> None:
-    """Refuse a text with NUL characters (also written as an escape, "\\0") or non-finite
-    numbers (.inf, .nan, 1e400), with the reason.
+    """Refuse a text with NUL characters (also written as an escape, "\\0"; or a lone
+    surrogate's) or non-finite numbers (.inf, .nan, 1e400), with the reason.
 
     The web editor saves such a draft: contracts_app.services.json_safe stores a non-finite number
     as null and a NUL as U+FFFD in the parsed data (PostgreSQL's jsonb holds neither) and the
@@ -78,10 +69,10 @@ def ensure_storable(text: str) -> None:
     if "\x00" in text:
         raise ContractError("The text contains NUL characters, which cannot be saved.")
     data = validate_text(text).data
-    if _holds_nul(data):
-        raise ContractError("The text writes a NUL character as an escape (such as \"\\0\" in a "
-                            "quoted string); such a draft cannot be saved. Remove it, then save "
-                            "again. Nothing was saved.")
+    if holds_unstorable(data):
+        raise ContractError("The text writes a NUL character (or a lone surrogate) as an escape, "
+                            "such as \"\\0\" in a quoted string; such a draft cannot be saved. "
+                            "Remove it, then save again. Nothing was saved.")
     if _non_finite(data):
         raise ContractError("The text has an infinite or NaN number (.inf, .nan or a number too "
                             "large for a float); such a draft cannot be saved. Write a finite "

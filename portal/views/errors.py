@@ -17,7 +17,7 @@ from django.views import csrf, defaults
 from rest_framework import exceptions
 
 from integrations.api.errors import ApiError, error_response
-from portal.nul_guard import NulCharacter
+from portal.nul_guard import RefusedCharacter
 
 
 def is_api(request: HttpRequest) -> bool:
@@ -28,7 +28,7 @@ def is_api(request: HttpRequest) -> bool:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     if is_api(request):
         return error_response(exception, fallback=ApiError("Bad request."))
-    if isinstance(exception, NulCharacter):
+    if isinstance(exception, RefusedCharacter):
         # Django's plain page, saying what was refused (its default page says nothing).
         return HttpResponseBadRequest(defaults.ERROR_PAGE_TEMPLATE % {
             "title": "Bad Request (400)", "details": escape(str(exception))})

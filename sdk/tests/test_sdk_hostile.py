@@ -193,6 +193,17 @@ def test_a_nul_in_bare_data_is_refused():
     assert refused(validate_data(data), "invalid-character").path == "/tags/1"
 
 
+def test_a_lone_surrogate_escape_is_refused_by_either_parser(both_parsers):
+    """libyaml refuses the escape itself (syntax); PyYAML's parser builds it, then the rule."""
+    result = validate_text(HEADER + 'description: "a\\ud800b"\n')
+    assert not result.valid
+    assert {"syntax", "invalid-character"} & set(codes(result))
+    from caio_integration.contracts import validate_data
+
+    data = {"service_id": "abc", "name": "A\udfff", "version": "1.0.0", "capabilities": ["ocr"]}
+    assert "lone surrogate" in refused(validate_data(data), "invalid-character").message
+
+
 def test_a_nul_repeated_through_aliases_is_reported_without_blowing_up(both_parsers):
     text = HEADER + 'tags: &t ["\\0", "\\0"]\nextra: [*t, *t, *t, *t]\n'
     result = validate_text(text)

@@ -85,6 +85,29 @@ def test_an_escaped_backslash_before_u0000_is_text_not_a_nul(owner_api):
     assert "\\u0000" in ContractRevision.objects.get().text
 
 
+@pytest.mark.parametrize(("url", "body", "field"), [
+    ("/api/v1/integration/validate-contract", {"contract": "a: 1\n", "\ud800": 1}, "\\ud800"),
+    ("/api/v1/integration/discover-services",
+     {"capabilities": ["ocr"], "guarantees": {"x\udfff": 1}}, "guarantees.x\\udfff"),
+    ("/api/v1/contracts/", {"service_id": "p-svc", "text": "a: \ud83d\n"}, "text"),
+])
+def test_a_lone_surrogate_in_a_json_body_is_a_400_not_a_500(owner_api, url, body, field):
+    """JSON's escapes can write half a surrogate pair, which no text encodes: an answer quoting
+    an unknown key could not be sent, and the database could not store it."""
+    error = error_of(owner_api.post(url, json.dumps(body).encode(),
+                                    content_type="application/json"), 400, "lone_surrogate")
+    assert error["details"] == {"location": "json", "field": field}
+    assert not Contract.objects.exists()
+
+
+def test_a_surrogate_pair_is_one_character_and_welcome(owner_api):
+    text = contract_text("p-svc") + "description: \U0001F600\n"
+    raw = json.dumps({"service_id": "p-svc", "text": text}).encode()
+    assert b"\\ud83d\\ude00" in raw
+    response = owner_api.post("/api/v1/contracts/", raw, content_type="application/json")
+    assert response.status_code == 201, response.content[:300]
+
+
 def test_a_revision_with_a_nul_is_refused_and_not_saved(owner, owner_api):
     contract = make_contract(owner, "p-svc")
     response = owner_api.post("/api/v1/contracts/p-svc/revisions/",
