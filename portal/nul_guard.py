@@ -64,6 +64,7 @@ NUL_REPORTED_BY_VALIDATOR = {
     "api:validate-contract": "contract",
     "api:register-service": "contract",
     "contracts:validate": "text",
+    "contracts:convert": "text",
 }
 
 

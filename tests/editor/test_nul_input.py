@@ -73,6 +73,15 @@ def test_live_validation_still_names_the_line_of_a_nul(contract, owner_client):
     assert contract.revisions.count() == 1
 
 
+def test_switching_tabs_with_a_nul_gets_the_editors_own_answer(contract, owner_client):
+    """Converting saves nothing: the YAML tab's text with a NUL cannot fill the form, says so."""
+    response = owner_client.post(url("contracts:convert"), {"to": "form", "text": "a: \x00\n"})
+    assert response.status_code == 422 and response.json()["ok"] is False
+    other_field = owner_client.post(url("contracts:convert"), {"to": "yaml", "text": "a: 1\n",
+                                                               "name": "x\x00"})
+    nul_page(other_field, "name")
+
+
 def test_a_nul_written_as_a_yaml_escape_saves_an_invalid_draft_without_the_nul(contract, owner,
                                                                                 latest_text):
     """No NUL in the request, but "\\0" in a quoted string parses to one: the validator reports
