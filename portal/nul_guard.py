@@ -109,6 +109,9 @@ def _printable(name: str, limit: int = 80) -> str:
 
 
 class NulGuardMiddleware:
+    """The path, query string, headers and cookies on the way in; the body once the view is known
+    (process_view), so that NUL_REPORTED_BY_VALIDATOR can name its field."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 

@@ -120,7 +120,7 @@ def as_api_exception(exc: Exception) -> exceptions.APIException | None:
 
     Oversized or field-flooded bodies are 413/400; a path no URL pattern matches, or a converter
     refuses (`/api/v1/submissions/null,null/`), is a 404 that points to the reference. A
-    BadRequest may carry a `code` and `details` (portal.nul_guard.NulCharacter does). Other
+    BadRequest may carry a `code` and `details` (portal.nul_guard's refusals do). Other
     suspicious requests (DisallowedHost...) get a 400 that does not echo what was refused.
     """
     if isinstance(exc, exceptions.APIException):
@@ -174,7 +174,6 @@ def error_response(exc: Exception | None, *, fallback: exceptions.APIException) 
 # HTML for a browser, the schema view's YAML. Every error under /api/ is in one shape. (A comment,
 # not a docstring: drf-spectacular would show a docstring as every API operation's description.)
 class JsonErrorsMixin:
-
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
         # finalize_response gives the response the request's renderer.
