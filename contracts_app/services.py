@@ -248,19 +248,40 @@ def _verdict(text: str, service_id: str | None) -> Verdict:
             diagnostics.append(fixed)
             diagnostics.sort(key=lambda d: (d["line"] or 0, d["column"] or 0))
     valid = not any(d["severity"] == "error" for d in diagnostics)
-    return Verdict(valid=valid, diagnostics=diagnostics, data=json_safe(result.data))
+    # Diagnostics quote keys and values (a path, an unknown key's name): stored, they too must be.
+    return Verdict(valid=valid, diagnostics=json_safe(diagnostics), data=json_safe(result.data))
+
+
+# What no text in the database can hold: NUL (PostgreSQL refuses it) and lone surrogates (no
+# encoding has them). A request brings neither (portal/nul_guard.py); a YAML escape can.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def holds_unstorable(value: Any) -> bool:
+    """Whether a text or key in `value` holds an UNSTORABLE character (json_safe replaces it)."""
+    if isinstance(value, str):
+        return UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(holds_unstorable(str(k)) or holds_unstorable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(holds_unstorable(v) for v in value)
+    return False
 
 
 def json_safe(value: Any) -> Any:
-    """The parsed data with non-finite numbers (.inf, .nan, 1e400) as None.
+    """The parsed data as JSON and PostgreSQL's jsonb can store it: non-finite numbers (.inf,
+    .nan, 1e400) as None, and a NUL character or a lone surrogate in a text or a key as U+FFFD.
 
-    The validator already reports them (`not-finite`); JSON, and PostgreSQL's jsonb, cannot
-    store them, and a draft must still save. The API's answers go through it too.
+    The validator already reports them (`not-finite`; `invalid-character` for what a
+    double-quoted YAML string can write as an escape, "\\0"); jsonb refuses them, and a draft
+    must still save. The API's answers go through it too.
     """
     if isinstance(value, float):
         return value if math.isfinite(value) else None
+    if isinstance(value, str):
+        return UNSTORABLE.sub("\ufffd", value)
     if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
+        return {json_safe(str(k)): json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [json_safe(v) for v in value]
     return value

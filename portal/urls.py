@@ -1,9 +1,13 @@
-"""Root URLconf. Each app owns its URL module; names are namespaced (contracts:edit)."""
+"""Root URLconf. Each app owns its URL module; names are namespaced (contracts:edit).
+
+Django's error answers (400, 403, 404, 500, and the CSRF failure view in settings) are
+portal/views/errors.py: JSON in the API's one error shape under /api/, Django's pages elsewhere.
+"""
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from integrations.api.views.schema import RedocView, SchemaView, SwaggerView
 from portal.views import site
 
 urlpatterns = [
@@ -14,13 +18,18 @@ urlpatterns = [
     path("services/", include(("integrations.catalogue.urls", "catalogue"))),
     path("integrations/", include(("integrations.review.urls", "integrations"))),
     path("api/v1/", include(("integrations.api.urls", "api"))),
-    path("api/schema/", SpectacularAPIView.as_view(), name="openapi-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
+    path("api/schema/", SchemaView.as_view(), name="openapi-schema"),
+    path("api/docs/", SwaggerView.as_view(url_name="openapi-schema"), name="api-docs"),
+    path("api/redoc/", RedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("healthz", site.healthz, name="healthz"),
     path("readyz", site.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "portal.views.errors.bad_request"
+handler403 = "portal.views.errors.permission_denied"
+handler404 = "portal.views.errors.page_not_found"
+handler500 = "portal.views.errors.server_error"
 
 admin.site.site_header = "CAIO Developer Portal: review"
 admin.site.site_title = "CAIO review"

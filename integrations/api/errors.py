@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import (
+    BadRequest,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
 AUTH_HELP = ("Authentication required: send 'Authorization: Bearer <token>' (create a token at "
@@ -107,22 +115,68 @@ def _describe(exc: exceptions.APIException, data: Any) -> tuple[str, str, Any]:
     return str(code), message, None
 
 
-def api_exception_handler(exc: Exception, context: dict) -> Any:
-    """DRF's handler, then the one error shape. Oversized or field-flooded bodies are 413/400."""
+def as_api_exception(exc: Exception) -> exceptions.APIException | None:
+    """Django's own refusals as the API's exceptions; None for any other exception.
+
+    Oversized or field-flooded bodies are 413/400; a path no URL pattern matches, or a converter
+    refuses (`/api/v1/submissions/null,null/`), is a 404 that points to the reference. A
+    BadRequest may carry a `code` and `details` (portal.nul_guard's refusals do). Other
+    suspicious requests (DisallowedHost...) get a 400 that does not echo what was refused.
+    """
+    if isinstance(exc, exceptions.APIException):
+        return exc
     if isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge("The request body is too large.")
-    elif isinstance(exc, TooManyFieldsSent):
-        exc = ApiError("The request has too many fields.", code="too_many_fields")
-    elif isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) or "Not found.")
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(str(exc) or None)
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        return None
-    code, message, details = _describe(exc, response.data)
+        return PayloadTooLarge("The request body is too large.")
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        return ApiError("The request has too many fields.", code="too_many_fields")
+    if isinstance(exc, Resolver404):
+        return exceptions.NotFound("There is no API endpoint at this path; the endpoints are "
+                                   "listed at /api/docs/.")
+    if isinstance(exc, Http404):
+        return exceptions.NotFound(str(exc) or "Not found.")
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied(str(exc) or None)
+    if isinstance(exc, BadRequest):
+        return ApiError(str(exc) or "Bad request.", code=getattr(exc, "code", None),
+                        details=getattr(exc, "details", None))
+    if isinstance(exc, SuspiciousOperation):
+        return ApiError("The request was refused as malformed.")
+    return None
+
+
+def _body(exc: exceptions.APIException, data: Any) -> dict[str, Any]:
+    code, message, details = _describe(exc, data)
     body: dict[str, Any] = {"error": {"code": code, "message": message, "details": details}}
     if isinstance(exc, ApiError) and exc.diagnostics is not None:
         body["diagnostics"] = exc.diagnostics
-    response.data = body
+    return body
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Any:
+    """DRF's handler, then the one error shape (Django's own refusals: as_api_exception)."""
+    exc = as_api_exception(exc) or exc
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    response.data = _body(exc, response.data)
     return response
+
+
+def error_response(exc: Exception | None, *, fallback: exceptions.APIException) -> JsonResponse:
+    """The one error shape for an answer Django gives outside a DRF view: its error handlers and
+    the CSRF failure view (portal/views/errors.py). `fallback` when `exc` is not one of Django's
+    own refusals (as_api_exception)."""
+    api_exc = (as_api_exception(exc) if exc is not None else None) or fallback
+    return JsonResponse(_body(api_exc, api_exc.detail), status=api_exc.status_code)
+
+
+# A DRF view whose errors render as JSON whatever the request negotiated: the browsable API's
+# HTML for a browser, the schema view's YAML. Every error under /api/ is in one shape. (A comment,
+# not a docstring: drf-spectacular would show a docstring as every API operation's description.)
+class JsonErrorsMixin:
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        # finalize_response gives the response the request's renderer.
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response

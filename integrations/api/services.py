@@ -24,6 +24,7 @@ from contracts_app.services import (
     ServiceIdTaken,
     check_text,
     contract_save_revision,
+    holds_unstorable,
     normalize_text,
     service_id_check,
 )
@@ -57,16 +58,22 @@ def _non_finite(value: Any) -> bool:
 
 
 def ensure_storable(text: str) -> None:
-    """Refuse a text with NUL characters or non-finite numbers (.inf, .nan, 1e400), with the reason.
+    """Refuse a text with NUL characters (also written as an escape, "\\0"; or a lone
+    surrogate's) or non-finite numbers (.inf, .nan, 1e400), with the reason.
 
-    The web editor saves a draft with non-finite numbers: contracts_app.services.json_safe stores
-    them as null in the parsed data (JSON and PostgreSQL's jsonb have no NaN or Infinity) and the
-    validator reports `not-finite`. The API refuses such a text instead, so what an API client
-    saved never differs from what it sent; nothing is half-saved.
+    The web editor saves such a draft: contracts_app.services.json_safe stores a non-finite number
+    as null and a NUL as U+FFFD in the parsed data (PostgreSQL's jsonb holds neither) and the
+    validator reports `not-finite` or `invalid-character`. The API refuses such a text instead, so
+    what an API client saved never differs from what it sent; nothing is half-saved.
     """
     if "\x00" in text:
         raise ContractError("The text contains NUL characters, which cannot be saved.")
-    if _non_finite(validate_text(text).data):
+    data = validate_text(text).data
+    if holds_unstorable(data):
+        raise ContractError("The text writes a NUL character (or a lone surrogate) as an escape, "
+                            "such as \"\\0\" in a quoted string; such a draft cannot be saved. "
+                            "Remove it, then save again. Nothing was saved.")
+    if _non_finite(data):
         raise ContractError("The text has an infinite or NaN number (.inf, .nan or a number too "
                             "large for a float); such a draft cannot be saved. Write a finite "
                             "number, then save again. Nothing was saved.")

@@ -177,6 +177,39 @@ def test_control_characters_are_refused(both_parsers):
     assert diag.line == 5
 
 
+@pytest.mark.parametrize("escape", ["\\0", "\\x00", "\\u0000", "\\U00000000"])
+def test_a_nul_written_as_an_escape_is_refused_at_its_value_or_key(both_parsers, escape):
+    value = refused(validate_text(HEADER + f'description: "a{escape}b"\n'), "invalid-character")
+    assert (value.path, value.line) == ("/description", 5)
+    key = refused(validate_text(HEADER + f'"x{escape}": 1\n'), "invalid-character")
+    assert (key.path, key.line, key.column) == ("/x\x00", 5, 1)
+
+
+def test_a_nul_in_bare_data_is_refused():
+    from caio_integration.contracts import validate_data
+
+    data = {"service_id": "abc", "name": "A", "version": "1.0.0", "capabilities": ["ocr"],
+            "tags": ["ok", "n\x00"]}
+    assert refused(validate_data(data), "invalid-character").path == "/tags/1"
+
+
+def test_a_lone_surrogate_escape_is_refused_by_either_parser(both_parsers):
+    """libyaml refuses the escape itself (syntax); PyYAML's parser builds it, then the rule."""
+    result = validate_text(HEADER + 'description: "a\\ud800b"\n')
+    assert not result.valid
+    assert {"syntax", "invalid-character"} & set(codes(result))
+    from caio_integration.contracts import validate_data
+
+    data = {"service_id": "abc", "name": "A\udfff", "version": "1.0.0", "capabilities": ["ocr"]}
+    assert "lone surrogate" in refused(validate_data(data), "invalid-character").message
+
+
+def test_a_nul_repeated_through_aliases_is_reported_without_blowing_up(both_parsers):
+    text = HEADER + 'tags: &t ["\\0", "\\0"]\nextra: [*t, *t, *t, *t]\n'
+    result = validate_text(text)
+    assert codes(result).count("invalid-character") == 2
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n", "# only a comment\n", "---\n", "~\n", "null\n"])
 def test_an_empty_document_is_an_error(both_parsers, text):
     assert codes(validate_text(text)) == ["empty"]

@@ -224,8 +224,13 @@ def test_a_mail_server_failure_is_reported_not_a_500(unverified_client, settings
     assert "could not send the email" in response.content.decode()
 
 
-@pytest.mark.parametrize("token", ["abc%00def", "%C3%A9" * 5, "a" * 43 + "%00"])
-def test_a_hostile_token_is_refused_not_a_500(db, token):
-    response = Client().get(f"/accounts/verify/{token}/")
+def test_a_hostile_token_is_refused_not_a_500(db):
+    response = Client().get(f"/accounts/verify/{'%C3%A9' * 5}/")
     assert response.status_code == 400
     assert "This link is not valid" in response.content.decode()
+
+
+@pytest.mark.parametrize("token", ["abc%00def", "a" * 43 + "%00"])
+def test_a_token_with_a_nul_is_a_404_from_the_nul_guard(db, token):
+    response = Client().get(f"/accounts/verify/{token}/")
+    assert response.status_code == 404

@@ -15,6 +15,7 @@ TEXTS = [
     "a: &x [*x]\n",
     "? [a]\n: 1\n",
     "a: \x00\x01\n",
+    'service_id: p-svc\nname: "a\\0b"\nversion: "1.0.0"\ncapabilities: [ocr]\n',
     "a: b\n" * 30000,
     "- - - - - - -\n" * 3,
     "service_id: p-svc\ncost:\n  per_request: 1e400\n",
@@ -53,6 +54,20 @@ def test_a_nul_character_is_reported_by_the_validator_and_never_stored(anon_api,
     response = owner_api.post("/api/v1/contracts/", {"service_id": "p-svc", "text": "a: \x00"},
                               format="json")
     assert response.status_code == 400
+    assert not Contract.objects.exists()
+
+
+@pytest.mark.smoke
+def test_a_nul_written_as_a_yaml_escape_is_refused_by_the_api_and_never_stored(owner_api):
+    text = 'service_id: p-svc\nname: "a\\0b"\nversion: "1.0.0"\ncapabilities: [ocr]\n'
+    created = owner_api.post("/api/v1/contracts/", {"service_id": "p-svc", "text": text},
+                             format="json")
+    assert created.status_code == 400
+    assert "NUL" in created.json()["error"]["message"]
+    registered = owner_api.post("/api/v1/integration/register-service", {"contract": text},
+                                format="json")
+    assert registered.status_code == 422
+    assert registered.json()["diagnostics"][0]["code"] == "invalid-character"
     assert not Contract.objects.exists()
 
 

@@ -1,5 +1,5 @@
-"""What every API view shares: a body size cap before parsing, strict JSON, and the token scope
-check (a read-only token only reads)."""
+"""What every API view shares: a body size cap before parsing, strict JSON, errors in the one JSON
+shape whatever the request negotiated, and the token scope check (a read-only token only reads)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
+from integrations.api.errors import JsonErrorsMixin
 from integrations.api.parsers import SafeJSONParser, check_body_size
 from integrations.api.permissions import TokenScopeAllows
 from integrations.api.serializers import ApiErrorSerializer
 
 
-class ApiViewMixin:
+class ApiViewMixin(JsonErrorsMixin):
     parser_classes = [SafeJSONParser]
     # True for a POST that only reads (validate, discover): a read-only token may send it.
     read_like = False

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic
-from .parsed import Parsed
+from .parsed import MAX_PROBLEMS, Parsed, escape
 from .vocab import CAPABILITY_DESCRIPTIONS, CURRENCIES, LANGUAGES
 
 # Rules look at no more list items than the schema allows (longer lists are already errors).
@@ -22,6 +22,7 @@ _MAX_ITEMS = 200
 _SNAKE = re.compile(r"^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$")
 _LANG = re.compile(r"^[a-z]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _HTTPS = re.compile(r"^https://[^\s/?#@]+(?:[/?#]\S*)?$")
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _URL = re.compile(
@@ -49,7 +50,53 @@ def rule_diagnostics(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     out.extend(_cost(data, parsed))
     for key in ("endpoint", "documentation_url"):
         out.extend(_url(data, key, parsed))
+    out.extend(_unstorable_characters(data, parsed))
     return out
+
+
+def _unstorable_characters(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    """A NUL (U+0000) or a lone surrogate (U+D800-DFFF) in any text or key. Raw in YAML, either
+    is a reader or syntax error already; this finds a double-quoted string's escapes ("\\0",
+    "\\x00", "\\u0000"; "\\ud800" with PyYAML's pure-Python parser) and bare data's
+    (validate_data). No contract needs one, and a database's text cannot hold it."""
+    todo: list[tuple[str, Any]] = [("", data)]
+    seen: set[int] = set()  # an alias repeats a collection: each is looked at once
+    found = 0
+    while todo and found < MAX_PROBLEMS:
+        pointer, value = todo.pop()
+        if isinstance(value, str):
+            problem = _unstorable(value)
+            if problem:
+                found += 1
+                yield _diag(parsed, ERROR, "invalid-character", f"The text holds {problem[0]}",
+                            pointer, problem[1])
+            continue
+        if not isinstance(value, dict | list) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        if isinstance(value, list):
+            todo.extend((f"{pointer}/{index}", item) for index, item in enumerate(value))
+            continue
+        for key, item in value.items():
+            child = f"{pointer}/{escape(str(key))}"
+            problem = _unstorable(str(key))
+            if problem:
+                found += 1
+                yield Diagnostic(ERROR, "invalid-character", f"A key holds {problem[0]}", child,
+                                 *parsed.key_position(child), problem[1])
+            todo.append((child, item))
+
+
+def _unstorable(text: str) -> tuple[str, str] | None:
+    """(what, hint) when `text` holds a NUL or a lone surrogate, else None."""
+    match = _UNSTORABLE.search(text)
+    if match is None:
+        return None
+    if match[0] == "\x00":
+        return ("a NUL character (U+0000), which a contract cannot contain.",
+                "Remove it (in YAML it is written as an escape such as \"\\0\").")
+    return (f"a lone surrogate (U+{ord(match[0]):04X}), which is not a character.",
+            "Write the character itself, or its \\U escape with eight hex digits.")
 
 
 def _latency(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
