@@ -141,6 +141,8 @@ def test_no_page_or_guide_gives_a_pip_install_line_that_fails():
 @pytest.mark.django_db(transaction=True)
 def test_visitor_finds_the_pip_line_from_the_home_page_and_copies_it(page, live_server, wheel_dir,
                                                                      build):
+    from playwright.sync_api import expect
+
     from tests.api.test_browser_tokens import serious_violations
 
     shutil.copy(build[0], wheel_dir)
@@ -151,6 +153,6 @@ def test_visitor_finds_the_pip_line_from_the_home_page_and_copies_it(page, live_
     line = f"pip install {live_server.url}/sdk/{WHEEL}"
     assert page.locator("#sdk-pip-line").inner_text() == line
     page.get_by_role("button", name="Copy").click()
-    assert page.get_by_role("status").filter(has_text="Copied.").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Copied.")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == line
     assert serious_violations(page) == []
