@@ -6,12 +6,15 @@ from decimal import Decimal
 
 from caio_integration.contracts import CAPABILITIES, LANGUAGES
 from django import forms
+from django.core.validators import MaxLengthValidator
 
-from integrations.catalogue.discovery import DiscoveryQuery
+from integrations.catalogue.discovery import MAX_VALUES, DiscoveryQuery
 from integrations.catalogue.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
 
 CAPABILITY_CHOICES = [(c, c.replace("_", " ")) for c in CAPABILITIES]
 LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])
+# Discovery takes at most MAX_VALUES of each (more would be its DiscoveryQueryError: a 500).
+AT_MOST_VALUES = MaxLengthValidator(MAX_VALUES, f"Choose at most {MAX_VALUES}.")
 CURRENCY_CHOICES = [(c, c) for c in ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR")]
 
 
@@ -20,10 +23,10 @@ class CatalogueFilterForm(forms.Form):
                         widget=forms.SearchInput(attrs={"placeholder": "name, id, description, tag"}))
     capability = forms.MultipleChoiceField(
         label="Capabilities (all of)", required=False, choices=CAPABILITY_CHOICES,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple, validators=[AT_MOST_VALUES])
     language = forms.MultipleChoiceField(
         label="Languages (all of)", required=False, choices=LANGUAGE_CHOICES,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple, validators=[AT_MOST_VALUES])
     max_p95 = forms.IntegerField(label="Max p95 latency (ms)", required=False, min_value=0,
                                  max_value=10_000_000)
     min_accuracy = forms.FloatField(label="Min accuracy (0–1)", required=False, min_value=0,
