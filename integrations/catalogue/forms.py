@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from caio_integration.contracts import CAPABILITIES, LANGUAGES
@@ -16,6 +17,21 @@ LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])
 # Discovery takes at most MAX_VALUES of each (more would be its DiscoveryQueryError: a 500).
 AT_MOST_VALUES = MaxLengthValidator(MAX_VALUES, f"Choose at most {MAX_VALUES}.")
 CURRENCY_CHOICES = [(c, c) for c in ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR")]
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal written plainly: digits, then a point and decimals (no exponent, sign or
+    spaces), at most max_digits and decimal_places. ``pattern`` says it (the API documents it)."""
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+        whole = max_digits - decimal_places
+        self.pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(self.pattern, str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class CatalogueFilterForm(forms.Form):
@@ -33,8 +49,8 @@ class CatalogueFilterForm(forms.Form):
                                     max_value=1)
     min_availability = forms.FloatField(label="Min availability (%)", required=False,
                                         min_value=0, max_value=100)
-    max_price = forms.DecimalField(label="Max price per request", required=False,
-                                   min_value=Decimal(0), max_digits=18, decimal_places=8)
+    max_price = PlainDecimalField(label="Max price per request", required=False,
+                                  min_value=Decimal(0), max_digits=18, decimal_places=8)
     currency = forms.ChoiceField(label="Currency", required=False, choices=CURRENCY_CHOICES,
                                  initial="USD")
     owner = forms.CharField(label="Owner", required=False, max_length=60)

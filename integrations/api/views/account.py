@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import MeSerializer
-from integrations.api.views.base import BaseApiView, errors
+from integrations.api.views.base import BaseApiView
 
 TAG = "account"
 
@@ -20,7 +20,7 @@ class MeView(BaseApiView):
         description="The account behind the credentials, and the token used (`null` for a "
                     "signed-in browser session). `caio login` checks a token with it. A token's "
                     "`last_used_at` includes this request (it is written at most once a minute).",
-        responses={200: MeSerializer, **errors(401, 429)},
+        responses={200: MeSerializer},
     )
     def get(self, request):
         return Response(MeSerializer({"user": request.user, "token": request.auth}).data)
