@@ -152,3 +152,39 @@ def test_schema_holds_for_every_check_anonymous_and_with_a_token(
               f"{len(problems)} failures")
     assert total > 0
     assert not problems, "\n".join(problems)
+
+
+def test_every_answer_shape_in_the_catalogue_matches_the_schema(app, owner, other_developer,
+                                                                 owner_token):
+    """Each shape an answer takes (null prices and guarantees, a service with no current version,
+    an invalid draft, each final submission state) against the schema, one by one: generated
+    requests may never name these services."""
+    from werkzeug.test import Client
+
+    from integrations.models import RegisteredService
+
+    _catalogue(owner, other_developer)
+    RegisteredService.objects.filter(service_id="bare-svc").update(current_version=None)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", app)
+    client = Client(app)
+    headers = {"Authorization": f"Bearer {owner_token[1]}"}
+    submission = Submission.objects.order_by("pk").first().pk
+    for template, url in [
+        ("/api/v1/services/", "/api/v1/services/"),
+        *((template, template.format(service_id=service_id))
+          for template in ("/api/v1/services/{service_id}/",
+                           "/api/v1/services/{service_id}/versions/")
+          for service_id in ("listed-svc", "bare-svc", "old-svc")),
+        ("/api/v1/contracts/", "/api/v1/contracts/"),
+        ("/api/v1/contracts/{service_id}/", "/api/v1/contracts/draft-svc/"),
+        ("/api/v1/contracts/{service_id}/revisions/", "/api/v1/contracts/draft-svc/revisions/"),
+        ("/api/v1/submissions/", "/api/v1/submissions/"),
+        ("/api/v1/submissions/{id}/", f"/api/v1/submissions/{submission}/"),
+        ("/api/v1/me/", "/api/v1/me/"),
+    ]:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, (url, response.text[:300])
+        schema[template]["GET"].validate_response(response)
+    for body in ({}, {"include_deprecated": True, "budget": {"per_request": 1}}):
+        response = client.post("/api/v1/integration/discover-services", json=body)
+        schema["/api/v1/integration/discover-services"]["POST"].validate_response(response)
