@@ -48,6 +48,15 @@ class PayloadTooLarge(ApiError):
     default_code = "payload_too_large"
 
 
+class Unprocessable(ApiError):
+    """A well-formed request (the schema's types, patterns and bounds hold) that the rules refuse
+    for a reason the schema cannot express: a successor that is not registered, a text that
+    cannot be stored. Each operation documents its 422."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_code = "unprocessable"
+
+
 class InvalidContract(ApiError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_code = "invalid_contract"

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import ProhibitNullCharactersValidator
 
 from contracts_app.services import json_safe
+from integrations.api.fields import (
+    AmountField,
+    PlainDecimalField,
+    StrictBooleanField,
+    StrictFloatField,
+    StrictIntegerField,
+    UploadedFileField,
+    YamlTextField,
+    contract_string,
+)
 from integrations.catalogue import discovery
 from integrations.models import OperationKind, OperationStatus
 
 
 class StrictSerializer(serializers.Serializer):
-    """Unknown keys are an error, so a typo never silently widens a query or drops a value."""
+    """Unknown keys are an error, so a typo never silently widens a query or drops a value
+    (the schema says ``additionalProperties: false``: integrations.api.schema)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
@@ -26,30 +34,6 @@ class StrictSerializer(serializers.Serializer):
                 raise serializers.ValidationError(
                     {k: [f"Unknown field. Allowed: {allowed}."] for k in unknown[:20]})
         return super().to_internal_value(data)
-
-
-class StringField(serializers.CharField):
-    """A string and only a string (DRF's CharField would turn 12 into "12")."""
-
-    default_error_messages = {"invalid": "Must be a string."}
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class YamlTextField(StringField):
-    """The contract's text: a string, kept as sent (no trimming)."""
-
-    default_error_messages = {"invalid": "Must be a string: the contract's YAML text."}
-
-    def __init__(self, *, allow_null_characters: bool = False, **kwargs):
-        kwargs.setdefault("trim_whitespace", False)
-        super().__init__(**kwargs)
-        if allow_null_characters:  # only where nothing is stored: the validator reports them
-            self.validators = [v for v in self.validators
-                               if not isinstance(v, ProhibitNullCharactersValidator)]
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -126,7 +110,7 @@ class ContractTextRequestSerializer(StrictSerializer):
 
 
 class ContractUploadRequestSerializer(StrictSerializer):
-    file = serializers.FileField(help_text="A .yaml or .yml file of at most 256 KiB, UTF-8.")
+    file = UploadedFileField(help_text="A .yaml or .yml file of at most 256 KiB, UTF-8.")
     save = serializers.BooleanField(
         default=False, help_text="Also save it as a new revision of your contract with the "
                                  "file's service_id.")
@@ -205,13 +189,13 @@ class ContractDetailSerializer(ContractSummarySerializer):
 
 
 class ContractCreateRequestSerializer(StrictSerializer):
-    service_id = serializers.CharField(max_length=63)
+    service_id = contract_string("service_id")
     text = YamlTextField(help_text="The contract's YAML text.")
 
 
 class RevisionCreateRequestSerializer(StrictSerializer):
     text = YamlTextField(help_text="The contract's YAML text.")
-    base_number = serializers.IntegerField(
+    base_number = StrictIntegerField(
         min_value=0, max_value=2_147_483_647, allow_null=True,
         help_text="The revision number this text was edited from (0 or null: none).")
 
@@ -263,8 +247,8 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 # --- service operations ---------------------------------------------------------------------
 
 class DeprecateRequestSerializer(StrictSerializer):
-    successor = StringField(
-        required=False, allow_null=True, allow_blank=True, max_length=63, default=None,
+    successor = contract_string(
+        "service_id", required=False, allow_null=True, allow_blank=True, default=None,
         help_text="The service_id of the service that replaces it (null, empty or absent: none).")
 
 
@@ -283,17 +267,6 @@ class ServiceOperationSerializer(serializers.Serializer):
 
 
 # --- catalogue and discovery ----------------------------------------------------------------
-
-@extend_schema_field(OpenApiTypes.STR)
-class PlainDecimalField(serializers.Field):
-    """A price as a plain decimal string ("0.0015", never "1.5E-3"), or null."""
-
-    def __init__(self, **kwargs):
-        super().__init__(read_only=True, allow_null=True, **kwargs)
-
-    def to_representation(self, value: Decimal) -> str:
-        return discovery.plain_value(value)
-
 
 def guarantee_fields() -> tuple[serializers.Field, ...]:
     """The guarantee, constraint and price fields that a listed service (CatalogueEntry) and a
@@ -402,20 +375,20 @@ _BIG = 1e12
 
 
 class DiscoverLatencySerializer(StrictSerializer):
-    p95_ms = serializers.FloatField(required=False, min_value=0, max_value=_BIG,
-                                    help_text="At most this p95 latency.")
-    p99_ms = serializers.FloatField(required=False, min_value=0, max_value=_BIG,
-                                    help_text="At most this p99 latency.")
+    p95_ms = StrictFloatField(required=False, min_value=0, max_value=_BIG,
+                              help_text="At most this p95 latency.")
+    p99_ms = StrictFloatField(required=False, min_value=0, max_value=_BIG,
+                              help_text="At most this p99 latency.")
 
 
 class DiscoverAccuracySerializer(StrictSerializer):
-    min = serializers.FloatField(required=False, min_value=0, max_value=1,
-                                 help_text="At least this accuracy (0-1).")
+    min = StrictFloatField(required=False, min_value=0, max_value=1,
+                           help_text="At least this accuracy (0-1).")
 
 
 class DiscoverAvailabilitySerializer(StrictSerializer):
-    target = serializers.FloatField(required=False, min_value=0, max_value=100,
-                                    help_text="At least this availability target (%).")
+    target = StrictFloatField(required=False, min_value=0, max_value=100,
+                              help_text="At least this availability target (%).")
 
 
 class DiscoverGuaranteesSerializer(StrictSerializer):
@@ -424,39 +397,35 @@ class DiscoverGuaranteesSerializer(StrictSerializer):
     availability = DiscoverAvailabilitySerializer(required=False)
 
 
-
-
 class DiscoverConstraintsSerializer(StrictSerializer):
-    max_tokens = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647,
-                                          help_text="The service accepts at least this many.")
-    max_images = serializers.IntegerField(required=False, min_value=0, max_value=2_147_483_647,
-                                          help_text="The service accepts at least this many.")
+    max_tokens = StrictIntegerField(required=False, min_value=0, max_value=2_147_483_647,
+                                    help_text="The service accepts at least this many.")
+    max_images = StrictIntegerField(required=False, min_value=0, max_value=2_147_483_647,
+                                    help_text="The service accepts at least this many.")
     supported_languages = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False,
+        child=contract_string("constraints", "supported_languages", "items"), required=False,
         max_length=discovery.MAX_VALUES, help_text="Every one of these (ISO 639-1).")
 
 
 class DiscoverBudgetSerializer(StrictSerializer):
-    per_request = serializers.DecimalField(required=False, max_digits=18, decimal_places=8,
-                                           min_value=Decimal(0), coerce_to_string=False)
-    per_token = serializers.DecimalField(required=False, max_digits=18, decimal_places=10,
-                                         min_value=Decimal(0), coerce_to_string=False)
-    currency = serializers.CharField(required=False, min_length=3, max_length=3)
+    per_request = AmountField(required=False, help_text="At most this cost per request.")
+    per_token = AmountField(required=False, help_text="At most this cost per token.")
+    currency = contract_string("cost", "currency", required=False)
 
 
 class DiscoverRequestSerializer(StrictSerializer):
     capabilities = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, default=list,
+        child=contract_string("capabilities", "items"), required=False, default=list,
         max_length=discovery.MAX_VALUES, help_text="Every one of these capabilities.")
     guarantees = DiscoverGuaranteesSerializer(required=False)
     constraints = DiscoverConstraintsSerializer(required=False)
     budget = DiscoverBudgetSerializer(required=False, help_text="Cost bounds, compared only "
                                       "within the currency (USD by default).")
-    include_deprecated = serializers.BooleanField(required=False, default=False)
+    include_deprecated = StrictBooleanField(required=False, default=False)
     sort = serializers.ChoiceField(choices=list(discovery.SORTS), required=False,
                                    default=discovery.SORT_COST)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=discovery.MAX_LIMIT,
-                                     default=discovery.DEFAULT_LIMIT)
+    limit = StrictIntegerField(required=False, min_value=1, max_value=discovery.MAX_LIMIT,
+                               default=discovery.DEFAULT_LIMIT)
 
     def to_query(self) -> discovery.DiscoveryQuery:
         """The validated body as discovery's query (the matching rules live there only)."""

@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from caio_integration.contracts import CAPABILITIES, LANGUAGES
 from django import forms
+from django.core.validators import MaxLengthValidator
 
-from integrations.catalogue.discovery import DiscoveryQuery
+from integrations.catalogue.discovery import MAX_VALUES, DiscoveryQuery
 from integrations.catalogue.selectors import CATALOGUE_SORTS, SORT_RELEVANCE, Listing
 
 CAPABILITY_CHOICES = [(c, c.replace("_", " ")) for c in CAPABILITIES]
 LANGUAGE_CHOICES = sorted(LANGUAGES.items(), key=lambda kv: kv[1])
+# Discovery takes at most MAX_VALUES of each (more would be its DiscoveryQueryError: a 500).
+AT_MOST_VALUES = MaxLengthValidator(MAX_VALUES, f"Choose at most {MAX_VALUES}.")
 CURRENCY_CHOICES = [(c, c) for c in ("USD", "EUR", "GBP", "JPY", "CHF", "CAD", "AUD", "CNY", "INR")]
+
+
+class PlainDecimalField(forms.DecimalField):
+    """A decimal written plainly: digits, then a point and decimals (no exponent, sign or
+    spaces), at most max_digits and decimal_places. ``pattern`` says it (the API documents it)."""
+
+    def __init__(self, *, max_digits: int, decimal_places: int, **kwargs):
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+        whole = max_digits - decimal_places
+        self.pattern = rf"^[0-9]{{1,{whole}}}(\.[0-9]{{1,{decimal_places}}})?$"
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(self.pattern, str(value)):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class CatalogueFilterForm(forms.Form):
@@ -20,18 +39,18 @@ class CatalogueFilterForm(forms.Form):
                         widget=forms.SearchInput(attrs={"placeholder": "name, id, description, tag"}))
     capability = forms.MultipleChoiceField(
         label="Capabilities (all of)", required=False, choices=CAPABILITY_CHOICES,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple, validators=[AT_MOST_VALUES])
     language = forms.MultipleChoiceField(
         label="Languages (all of)", required=False, choices=LANGUAGE_CHOICES,
-        widget=forms.CheckboxSelectMultiple)
+        widget=forms.CheckboxSelectMultiple, validators=[AT_MOST_VALUES])
     max_p95 = forms.IntegerField(label="Max p95 latency (ms)", required=False, min_value=0,
                                  max_value=10_000_000)
     min_accuracy = forms.FloatField(label="Min accuracy (0–1)", required=False, min_value=0,
                                     max_value=1)
     min_availability = forms.FloatField(label="Min availability (%)", required=False,
                                         min_value=0, max_value=100)
-    max_price = forms.DecimalField(label="Max price per request", required=False,
-                                   min_value=Decimal(0), max_digits=18, decimal_places=8)
+    max_price = PlainDecimalField(label="Max price per request", required=False,
+                                  min_value=Decimal(0), max_digits=18, decimal_places=8)
     currency = forms.ChoiceField(label="Currency", required=False, choices=CURRENCY_CHOICES,
                                  initial="USD")
     owner = forms.CharField(label="Owner", required=False, max_length=60)

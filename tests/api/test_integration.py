@@ -59,6 +59,12 @@ def test_a_raw_yaml_body_is_validated_too(anon_api):
     assert response.status_code == 200 and response.json()["valid"] is True
 
 
+def test_an_empty_raw_yaml_body_is_an_empty_contract(anon_api):
+    response = anon_api.generic("POST", API + "validate-contract", b"", content_type="text/plain")
+    assert response.status_code == 200
+    assert response.json()["diagnostics"][0]["code"] == "empty"
+
+
 def test_non_utf8_yaml_body_is_a_diagnostic_not_a_crash(anon_api):
     response = anon_api.generic("POST", API + "validate-contract", b"name: \xff\xfe",
                                 content_type="text/yaml")
@@ -159,7 +165,7 @@ def test_upload_needs_authentication(anon_api):
 
 
 @pytest.mark.parametrize(("name", "content", "status"), [
-    ("svc.txt", b"a: 1", 400),
+    ("svc.txt", b"a: 1", 422),
     ("svc.yaml", b"x" * (257 * 1024), 413),
 ])
 def test_upload_refuses_wrong_types_and_large_files(owner_api, name, content, status):
@@ -304,7 +310,7 @@ def test_discovery_filters_languages_budget_and_constraints(anon_api, catalogue)
     body = discover(anon_api, {
         "capabilities": ["text_generation"],
         "constraints": {"supported_languages": ["de"], "max_tokens": 4000},
-        "budget": {"per_request": "0.001", "currency": "usd"},
+        "budget": {"per_request": "0.001", "currency": "USD"},
         "sort": "latency", "limit": 5}).json()
     assert [s["service_id"] for s in body["services"]] == ["fast-svc", "slow-svc"]
     assert discover(anon_api, {"budget": {"per_request": "0.001", "currency": "EUR"}}
@@ -322,6 +328,13 @@ def test_discovery_filters_languages_budget_and_constraints(anon_api, catalogue)
     {"budget": {"per_request": "NaN"}},
     {"budget": {"currency": "DOLLARS"}},
     {"budget": {"currency": "12$"}},
+    {"budget": {"currency": "usd"}},
+    {"budget": {"per_request": True}},
+    {"capabilities": ["Text Generation"]},
+    {"constraints": {"supported_languages": ["EN"]}},
+    {"guarantees": {"accuracy": {"min": True}}},
+    {"include_deprecated": 1},
+    {"limit": "5"},
     {"sort": "random"},
     {"limit": 0},
     {"limit": 10_000},

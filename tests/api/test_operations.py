@@ -113,7 +113,7 @@ def test_a_successor_must_be_another_service_that_is_not_withdrawn(owner, owner_
     catalogue_set_status(service=publish("gone-svc", owner=owner),
                          status=ServiceStatus.WITHDRAWN)
     response = deprecate(owner_api, "old-svc", {"successor": successor})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert error(response)["code"] == "invalid_successor"
     assert error(response)["details"] == {"successor": [error(response)["message"]]}
     assert not ServiceOperation.objects.exists()

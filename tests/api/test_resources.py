@@ -97,7 +97,7 @@ def test_a_contract_with_errors_is_saved_with_its_diagnostics(owner_api):
     assert any(d["code"] == "service-id-fixed" for d in revision["diagnostics"])
 
 
-@pytest.mark.parametrize(("service_id", "status"), [("Bad Id", 400), ("admin", 400),
+@pytest.mark.parametrize(("service_id", "status"), [("Bad Id", 400), ("admin", 422),
                                                      ("taken-svc", 409)])
 def test_creating_a_contract_refuses_bad_or_taken_ids(other_developer, owner_api, service_id,
                                                        status):
@@ -143,13 +143,16 @@ def test_saving_revisions_detects_conflicts(owner_api, owner):
     assert [r["number"] for r in listed["results"]] == [2, 1]
 
 
-@pytest.mark.parametrize("body", [{"text": 5, "base_number": 1}, {"text": "a: 1"},
-                                  {"text": "a: 1", "base_number": "x"},
-                                  {"text": "x" * (300 * 1024), "base_number": 1}])
-def test_bad_revision_bodies_are_400(owner_api, owner, body):
+@pytest.mark.parametrize(("body", "status"), [
+    ({"text": 5, "base_number": 1}, 400), ({"text": "a: 1"}, 400),
+    ({"text": "a: 1", "base_number": "x"}, 400), ({"text": "a: 1", "base_number": "1"}, 400),
+    ({"text": "a: 1", "base_number": 1, "x": 1}, 400),
+    ({"text": "x" * (300 * 1024), "base_number": 1}, 422),  # well formed, too large to store
+])
+def test_bad_revision_bodies_are_refused(owner_api, owner, body, status):
     ContractRevisionFactory(contract=ContractFactory(owner=owner, service_id="my-svc"))
     response = owner_api.post("/api/v1/contracts/my-svc/revisions/", body, format="json")
-    assert response.status_code == 400 and error(response)["message"]
+    assert response.status_code == status and error(response)["message"]
 
 
 # --- submissions -------------------------------------------------------------------------------

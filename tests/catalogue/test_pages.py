@@ -85,6 +85,16 @@ def test_bad_filter_values_are_reported_not_a_500(anonymous, catalogue):
     assert len(ids_on(response)) == 5
 
 
+def test_more_than_twenty_languages_are_reported_not_a_500(anonymous, catalogue):
+    codes = ["en", "de", "fr", "es", "it", "nl", "pt", "sv", "da", "fi", "no", "pl", "cs", "sk",
+             "hu", "ro", "bg", "el", "tr", "ru", "uk"]
+    query = "&".join(f"language={code}" for code in codes)
+    response = anonymous.get(f"/services/?{query}")
+    assert response.status_code == 200 and "language" in response.context["form"].errors
+    api = anonymous.get(f"/api/v1/services/?{query}")
+    assert api.status_code == 400 and "language" in api.json()["error"]["details"]
+
+
 def test_facet_counts_are_exact_for_the_filtered_set(anonymous, catalogue):
     response = anonymous.get("/services/?language=de")
     facets = {v: n for v, _label, n, _c in response.context["capability_facets"]}

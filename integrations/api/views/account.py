@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import MeSerializer
-from integrations.api.views.base import BaseApiView, errors
+from integrations.api.views.base import BaseApiView
 
 TAG = "account"
 
@@ -22,7 +22,7 @@ class MeView(BaseApiView):
                     "and `expires_at` (null: never). `caio login` checks a token with it. A "
                     "token's `last_used_at` includes this request (it is written at most once a "
                     "minute).",
-        responses={200: MeSerializer, **errors(401, 429)},
+        responses={200: MeSerializer},
     )
     def get(self, request):
         return Response(MeSerializer({"user": request.user, "token": request.auth}).data)

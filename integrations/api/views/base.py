@@ -3,14 +3,15 @@ shape whatever the request negotiated, and the token scope check (a read-only to
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.views import APIView
 
 from integrations.api.errors import JsonErrorsMixin
+from integrations.api.fields import contract_rule
 from integrations.api.parsers import SafeJSONParser, check_body_size
 from integrations.api.permissions import TokenScopeAllows
-from integrations.api.serializers import ApiErrorSerializer
+from integrations.api.schema import error_response
 
 
 class ApiViewMixin(JsonErrorsMixin):
@@ -33,17 +34,16 @@ class BaseApiView(ApiViewMixin, APIView):
 MULTIPART_PARSERS = [MultiPartParser, FormParser]
 
 
-def errors(*codes: int) -> dict[int, OpenApiResponse]:
-    """The documented error responses (all in the one error shape)."""
-    text = {
-        400: "Bad input (the error names the field).",
-        401: "No or bad credentials.",
-        403: "Not allowed: a read-only token, or not the owner of what it would change.",
-        404: "Not found (or not yours).",
-        409: "Conflict with the current state.",
-        410: "Withdrawn.",
-        413: "Body or file too large.",
-        422: "The contract is invalid (see diagnostics).",
-        429: "Too many requests; see Retry-After.",
-    }
-    return {code: OpenApiResponse(ApiErrorSerializer, description=text[code]) for code in codes}
+def errors(*codes: int, **descriptions: str) -> dict[int, OpenApiResponse]:
+    """An operation's own documented refusals, in the one error shape: errors(409, 422,
+    e422="Why this operation answers 422"). The refusals every operation of its kind can give
+    (401, 429...) are added by integrations.api.schema.ApiAutoSchema."""
+    return {code: error_response(code, descriptions.get(f"e{code}")) for code in codes}
+
+
+def service_id_parameter(description: str) -> OpenApiParameter:
+    """The ``service_id`` path parameter, with the contract schema's pattern (one that does not
+    match names no service: 404)."""
+    return OpenApiParameter("service_id", {"type": "string",
+                                           "pattern": contract_rule("service_id")["pattern"]},
+                            OpenApiParameter.PATH, description=description)

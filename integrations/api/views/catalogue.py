@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -10,35 +10,32 @@ from rest_framework.response import Response
 from integrations.api.errors import ApiError, Gone
 from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import PublicEndpoint
+from integrations.api.query import FormQuery
 from integrations.api.serializers import (
     ServiceDetailSerializer,
     ServiceSummarySerializer,
     ServiceVersionSummarySerializer,
 )
-from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
+from integrations.api.views.base import ApiViewMixin, BaseApiView, errors, service_id_parameter
 from integrations.catalogue.forms import CatalogueFilterForm
 from integrations.catalogue.selectors import CataloguePage, catalogue_service, catalogue_versions
 from integrations.models import RegisteredService, ServiceStatus
 
 TAG = "services"
 LIST_CAP = 2000  # counted exactly up to here (as the HTML catalogue)
-SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
-                              description="The service's id, e.g. my-summarizer.")
-_LIST_PARAMETERS = [
-    OpenApiParameter("q", str, description="Text search over name, id, description and tags."),
-    OpenApiParameter("capability", str, many=True, explode=True,
-                     description="Every one of these capabilities (repeat the parameter)."),
-    OpenApiParameter("language", str, many=True, explode=True,
-                     description="Every one of these languages (ISO 639-1)."),
-    OpenApiParameter("max_p95", int, description="At most this p95 latency (ms)."),
-    OpenApiParameter("min_accuracy", float, description="At least this accuracy (0-1)."),
-    OpenApiParameter("min_availability", float, description="At least this availability (%)."),
-    OpenApiParameter("max_price", str, description="At most this cost per request (decimal)."),
-    OpenApiParameter("currency", str, description="Currency of max_price (default USD)."),
-    OpenApiParameter("owner", str, description="The owner's display name."),
-    OpenApiParameter("sort", str, enum=["relevance", "cheapest", "fastest", "newest"]),
-]
-_QUERY_KEYS = {"limit", "offset", "format"}
+SERVICE_ID = service_id_parameter("The service's id, e.g. my-summarizer.")
+LIST_QUERY = FormQuery(CatalogueFilterForm, {
+    "q": "Text search over name, id, description and tags.",
+    "capability": "Every one of these capabilities (repeat the parameter).",
+    "language": "Every one of these languages (ISO 639-1).",
+    "max_p95": "At most this p95 latency (ms).",
+    "min_accuracy": "At least this accuracy (0-1).",
+    "min_availability": "At least this availability (%).",
+    "max_price": "At most this cost per request (a plain decimal).",
+    "currency": "Currency of max_price (default USD).",
+    "owner": "The owner's display name.",
+    "sort": "The order (default: relevance).",
+}, also=("limit", "offset", "format"))
 
 
 def _service_or_gone(service_id: str) -> RegisteredService:
@@ -59,10 +56,7 @@ class ServiceListView(ApiViewMixin, generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        unknown = sorted(set(params) - set(CatalogueFilterForm.base_fields) - _QUERY_KEYS)
-        if unknown:
-            raise ApiError(f"Unknown query parameter(s): {', '.join(unknown[:10])}.",
-                           code="invalid_input")
+        LIST_QUERY.check(params)
         form = CatalogueFilterForm(params)
         if not form.is_valid():
             raise ApiError("Invalid filters: " + "; ".join(
@@ -72,8 +66,8 @@ class ServiceListView(ApiViewMixin, generics.ListAPIView):
 
     @extend_schema(tags=[TAG], operation_id="services_list",
                    summary="The public catalogue (active first, then deprecated)",
-                   parameters=_LIST_PARAMETERS, responses={**errors(400, 429)} | {
-                       200: ServiceSummarySerializer(many=True)})
+                   parameters=LIST_QUERY.parameters,
+                   responses={200: ServiceSummarySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -83,7 +77,7 @@ class ServiceDetailView(BaseApiView):
 
     @extend_schema(tags=[TAG], operation_id="services_retrieve", parameters=[SERVICE_ID],
                    summary="One registered service at its current version",
-                   responses={200: ServiceDetailSerializer, **errors(404, 410, 429)})
+                   responses={200: ServiceDetailSerializer, **errors(410)})
     def get(self, request, service_id: str):
         service = _service_or_gone(service_id)
         return Response(ServiceDetailSerializer(service).data)
@@ -99,7 +93,6 @@ class ServiceVersionsView(ApiViewMixin, generics.ListAPIView):
 
     @extend_schema(tags=[TAG], operation_id="services_versions_list", parameters=[SERVICE_ID],
                    summary="Every registered version of a service, newest first",
-                   responses={**errors(404, 410, 429)} | {
-                       200: ServiceVersionSummarySerializer(many=True)})
+                   responses={200: ServiceVersionSummarySerializer(many=True), **errors(410)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -4,7 +4,7 @@ may read any, and writing into one that is not theirs answers 403."""
 from __future__ import annotations
 
 from django.db.models import OuterRef, Subquery
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -17,7 +17,7 @@ from contracts_app.services import (
     contract_save_revision,
     contract_write_check,
 )
-from integrations.api.errors import ApiError, Conflict
+from integrations.api.errors import Conflict, Unprocessable
 from integrations.api.pagination import ApiPagination
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import (
@@ -29,11 +29,17 @@ from integrations.api.serializers import (
     RevisionSummarySerializer,
 )
 from integrations.api.services import contract_create_from_text, ensure_storable
-from integrations.api.views.base import ApiViewMixin, BaseApiView, errors
+from integrations.api.views.base import (
+    ApiViewMixin,
+    BaseApiView,
+    errors,
+    service_id_parameter,
+)
 
 TAG = "contracts"
-SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
-                              description="The contract's service id.")
+UNSAVABLE = ("The text cannot be saved: it is over 256 KiB, has NUL characters or an infinite "
+             "number, or (creating) the service id is reserved.")
+SERVICE_ID = service_id_parameter("The contract's service id.")
 
 
 def _contract(request, service_id: str) -> Contract:
@@ -65,7 +71,7 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
         return page
 
     @extend_schema(tags=[TAG], operation_id="contracts_list", summary="Your contracts",
-                   responses={**errors(401, 429)} | {200: ContractSummarySerializer(many=True)})
+                   responses={200: ContractSummarySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -74,7 +80,7 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
                    description="Saved even when the text has errors (see the diagnostics); "
                                "the text's service_id must equal `service_id`.",
                    request=ContractCreateRequestSerializer,
-                   responses={201: ContractDetailSerializer, **errors(400, 401, 403, 409, 429)})
+                   responses={201: ContractDetailSerializer, **errors(409, 422, e422=UNSAVABLE)})
     def post(self, request):
         serializer = ContractCreateRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -85,7 +91,7 @@ class ContractListView(ApiViewMixin, generics.ListAPIView):
         except ServiceIdTaken as exc:
             raise Conflict(exc.message, code="service_id_taken") from None
         except ContractError as exc:
-            raise ApiError(exc.message, code="invalid_input") from None
+            raise Unprocessable(exc.message, code="invalid_input") from None
         return Response(ContractDetailSerializer(contract).data, status=status.HTTP_201_CREATED)
 
 
@@ -94,7 +100,7 @@ class ContractDetailView(BaseApiView):
 
     @extend_schema(tags=[TAG], operation_id="contracts_retrieve", parameters=[SERVICE_ID],
                    summary="One of your contracts, with its latest revision and diagnostics",
-                   responses={200: ContractDetailSerializer, **errors(401, 404, 429)})
+                   responses={200: ContractDetailSerializer})
     def get(self, request, service_id: str):
         return Response(ContractDetailSerializer(_contract(request, service_id)).data)
 
@@ -111,8 +117,7 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
 
     @extend_schema(tags=[TAG], operation_id="contracts_revisions_list", parameters=[SERVICE_ID],
                    summary="A contract's revisions, newest first",
-                   responses={**errors(401, 404, 429)} | {
-                       200: RevisionSummarySerializer(many=True)})
+                   responses={200: RevisionSummarySerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -124,7 +129,7 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
                                "revision saves nothing (200, `created: false`).",
                    request=RevisionCreateRequestSerializer,
                    responses={201: RevisionSavedSerializer, 200: RevisionSavedSerializer,
-                              **errors(400, 401, 403, 404, 409, 413, 429)})
+                              **errors(409, 422, e422=UNSAVABLE)})
     def post(self, request, service_id: str):
         contract = _contract(request, service_id)
         contract_write_check(contract=contract, user=request.user)  # staff read others', 403
@@ -139,6 +144,6 @@ class ContractRevisionsView(ApiViewMixin, generics.ListAPIView):
             raise Conflict(exc.message, code="revision_conflict", details={
                 "current_revision": exc.latest.number if exc.latest else 0}) from None
         except ContractError as exc:
-            raise ApiError(exc.message, code="invalid_input") from None
+            raise Unprocessable(exc.message, code="invalid_input") from None
         body = RevisionSavedSerializer({"created": saved.created, "revision": saved.revision}).data
         return Response(body, status=status.HTTP_201_CREATED if saved.created else status.HTTP_200_OK)

@@ -26,7 +26,13 @@ from contracts_app.services import (
     upload_read,
 )
 from integrations.api import parsers
-from integrations.api.errors import ApiError, Conflict, InvalidContract, PayloadTooLarge
+from integrations.api.errors import (
+    ApiError,
+    Conflict,
+    InvalidContract,
+    PayloadTooLarge,
+    Unprocessable,
+)
 from integrations.api.permissions import PublicEndpoint, SignedInDeveloper
 from integrations.api.serializers import (
     ContractInvalidErrorSerializer,
@@ -50,6 +56,12 @@ from integrations.models import Submission
 from integrations.pipeline.errors import PipelineError
 
 TAG = "integration"
+RAW_YAML_PARSERS = [parsers.YAMLTextParser, parsers.XYAMLTextParser, parsers.XYAMLLegacyParser,
+                    parsers.PlainTextParser]
+RAW_YAML_TYPES = {parser.media_type for parser in RAW_YAML_PARSERS}
+# Any bytes are a text to validate: the verdict, not a 400, says what is wrong with them.
+RAW_YAML_BODY = {"description": "The contract's YAML text, as the body (any bytes: the verdict "
+                                "says what is wrong)."}
 IDEMPOTENCY_SECONDS = 24 * 3600
 # The request example in the OpenAPI schema: a contract the SDK ships, so it cannot drift from
 # what the validator accepts (tests/api/test_openapi_examples.py validates every one).
@@ -72,8 +84,7 @@ class ValidateContractView(BaseApiView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "contract-validate"
     read_like = True  # a read-only token may validate
-    parser_classes = [parsers.SafeJSONParser, parsers.YAMLTextParser, parsers.XYAMLTextParser,
-                      parsers.XYAMLLegacyParser, parsers.PlainTextParser]
+    parser_classes = [parsers.SafeJSONParser, *RAW_YAML_PARSERS]
 
     @extend_schema(
         tags=[TAG], operation_id="integration_validate_contract",
@@ -82,15 +93,17 @@ class ValidateContractView(BaseApiView):
                     "and the `caio` CLI. A raw YAML body (`Content-Type: text/yaml`) works too. "
                     "Anonymous requests are allowed and throttled. `is_valid` and `errors` give "
                     "the Phase 16 plan's shape beside `valid` and `diagnostics`.",
-        request=ContractTextRequestSerializer,
-        responses={200: ValidationResultSerializer, **errors(400, 413, 429)},
+        request={"application/json": ContractTextRequestSerializer,
+                 **{media_type: RAW_YAML_BODY for media_type in RAW_YAML_TYPES}},
+        responses={200: ValidationResultSerializer},
         examples=[OpenApiExample("contract", value={"contract": EXAMPLE_CONTRACT},
                                  request_only=True)],
     )
     def post(self, request):
+        if request.content_type.split(";")[0].strip().lower() in RAW_YAML_TYPES:
+            # A raw YAML body, as bytes (an empty body is an empty contract).
+            return Response(_result(request.data.get("contract", b"")))
         data = _as_dict(request.data)
-        if isinstance(data.get("contract"), bytes):  # a raw YAML body
-            return Response(_result(data["contract"]))
         serializer = ContractTextRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
         return Response(_result(serializer.validated_data["contract"]))
@@ -116,7 +129,11 @@ class UploadContractView(BaseApiView):
                     "With `save=true` the file becomes the next revision of your contract with "
                     "the file's `service_id` (it must exist and be yours).",
         request={"multipart/form-data": ContractUploadRequestSerializer},
-        responses={200: ContractUploadResultSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
+        responses={200: ContractUploadResultSerializer, **errors(
+            404, 409, 422,
+            e404="With save: you have no contract with the file's service_id.",
+            e422="`invalid_file_type`: the file is not a .yaml or .yml file; or, with save, "
+                 "`invalid_contract`: the file has no readable service_id or is not UTF-8.")},
     )
     def post(self, request):
         serializer = ContractUploadRequestSerializer(data=request.data)
@@ -139,13 +156,13 @@ class UploadContractView(BaseApiView):
 
 
 def _refuse_upload(upload) -> str:
-    """The file's name, unless contracts_app refuses its size (413) or suffix (400)."""
+    """The file's name, unless contracts_app refuses its size (413) or suffix (422)."""
     try:
         return upload_check(upload)
     except UploadError as exc:
         if exc.code == "too_large":
             raise PayloadTooLarge(exc.message, details={"limit": MAX_BYTES}) from None
-        raise ApiError(exc.message, code="invalid_file_type") from None
+        raise Unprocessable(exc.message, code="invalid_file_type") from None
 
 
 def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | None):
@@ -178,7 +195,7 @@ def _save_upload(request, raw: bytes, name: str, body: dict, base_number: int | 
                        details={"current_revision": exc.latest.number if exc.latest else 0}
                        ) from None
     except ContractError as exc:
-        raise ApiError(exc.message) from None
+        raise Unprocessable(exc.message, code="invalid_contract") from None
     return saved.revision
 
 
@@ -199,16 +216,18 @@ class RegisterServiceView(BaseApiView):
                     "submission, or the submission that registered it while the service stands "
                     "at it. The body is the text, never a path to a file on the server (an unknown "
                     "field is a 400).",
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER,
-                                     required=False, description="Any unique string (a UUID).")],
+        parameters=[OpenApiParameter("Idempotency-Key", {"type": "string", "maxLength": 200},
+                                     OpenApiParameter.HEADER, required=False,
+                                     description="Any unique string (a UUID).")],
         request=ContractTextRequestSerializer,
         responses={
             201: SubmissionSerializer,
             200: OpenApiResponse(SubmissionSerializer, description="Nothing new: a replay "
                                  "of an earlier request with the same Idempotency-Key, or the "
                                  "very same text again (the submission it already led to)."),
-            422: ContractInvalidErrorSerializer,
-            **errors(400, 401, 403, 409, 413, 429),
+            422: OpenApiResponse(ContractInvalidErrorSerializer, description="The contract is "
+                                 "invalid (see diagnostics), or cannot be stored."),
+            **errors(409),
         },
     )
     def post(self, request):
@@ -232,7 +251,7 @@ class RegisterServiceView(BaseApiView):
         except RevisionConflict as exc:
             raise Conflict(exc.message, code="revision_conflict") from None
         except ContractError as exc:
-            raise ApiError(exc.message, code="invalid_contract") from None
+            raise InvalidContract(exc.message, diagnostics=[]) from None
         except PipelineError as exc:
             raise Conflict(exc.message, code="submission_refused") from None
         if key:
@@ -276,7 +295,7 @@ class DiscoverServicesView(BaseApiView):
                     "Deprecated services only with `include_deprecated`, always after active "
                     "ones. Public and throttled.",
         request=DiscoverRequestSerializer,
-        responses={200: DiscoveryResultSerializer, **errors(400, 413, 429)},
+        responses={200: DiscoveryResultSerializer},
         examples=[OpenApiExample("query", request_only=True, value={
             "capabilities": ["text_generation"],
             "guarantees": {"latency": {"p95_ms": 500}, "accuracy": {"min": 0.9}},

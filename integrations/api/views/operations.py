@@ -5,29 +5,28 @@ looking at another owner's service get 403 (they act from the admin, with a reas
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 from contracts_app.models import Contract
-from integrations.api.errors import ApiError, Conflict
+from integrations.api.errors import Conflict, Unprocessable
 from integrations.api.permissions import SignedInDeveloper
 from integrations.api.serializers import (
     DeprecateRequestSerializer,
     ServiceOperationSerializer,
     WithdrawRequestSerializer,
 )
-from integrations.api.views.base import BaseApiView, errors
+from integrations.api.views.base import BaseApiView, errors, service_id_parameter
 from integrations.models import OperationKind, RegisteredService
 from integrations.pipeline.errors import PipelineError
 from integrations.pipeline.operations import operation_request
 from integrations.review.selectors import contract_service, successor_for
 
 TAG = "services"
-SERVICE_ID = OpenApiParameter("service_id", str, OpenApiParameter.PATH,
-                              description="Your registered service's id.")
+SERVICE_ID = service_id_parameter("Your registered service's id.")
 
 
 def _managed_service(request, service_id: str) -> RegisteredService:
@@ -72,9 +71,11 @@ class ServiceDeprecateView(_ServiceOperationView):
                     "deprecated and points to the successor. Answers `202` with the queued "
                     "operation: a worker does it in a moment (read the service to see it done). "
                     "`successor` must be another registered service that is not withdrawn "
-                    "(`400`, `invalid_successor`, otherwise). " + _REFUSALS,
+                    "(`422`, `invalid_successor`, otherwise). " + _REFUSALS,
         request=DeprecateRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(
+            409, 422, e422="`invalid_successor`: no other registered service that is not "
+                           "withdrawn has the successor's id.")},
         examples=[OpenApiExample("successor", value={"successor": "my-summarizer-v2"},
                                  request_only=True)],
     )
@@ -89,8 +90,8 @@ class ServiceDeprecateView(_ServiceOperationView):
             if successor is None:
                 message = (f"No other registered service has the ID {successor_id!r}: name an "
                            "active or deprecated service, or send null.")
-                raise ApiError(message, code="invalid_successor",
-                               details={"successor": [message]})
+                raise Unprocessable(message, code="invalid_successor",
+                                    details={"successor": [message]})
         return _request(request, service, OperationKind.DEPRECATE, successor)
 
 
@@ -102,7 +103,7 @@ class ServiceWithdrawView(_ServiceOperationView):
                     "(its page then answers `410`). Answers `202` with the queued operation; a "
                     "worker does it. The body is `{}` (or empty). " + _REFUSALS,
         request=WithdrawRequestSerializer,
-        responses={202: ServiceOperationSerializer, **errors(400, 401, 403, 404, 409, 413, 429)},
+        responses={202: ServiceOperationSerializer, **errors(409)},
     )
     def post(self, request, service_id: str):
         service = _managed_service(request, service_id)

@@ -45,7 +45,7 @@ class SubmissionListView(ApiViewMixin, generics.ListAPIView):
         return submissions_visible_to(self.request.user).order_by("-created_at", "-pk")
 
     @extend_schema(tags=[TAG], operation_id="submissions_list", summary="Your submissions",
-                   responses={**errors(401, 429)} | {200: SubmissionSerializer(many=True)})
+                   responses={200: SubmissionSerializer(many=True)})
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -55,7 +55,7 @@ class SubmissionDetailView(BaseApiView):
 
     @extend_schema(tags=[TAG], operation_id="submissions_retrieve", parameters=[SUBMISSION_ID],
                    summary="One submission with its timeline",
-                   responses={200: SubmissionDetailSerializer, **errors(401, 404, 429)})
+                   responses={200: SubmissionDetailSerializer})
     def get(self, request, pk: int):
         return Response(SubmissionDetailSerializer(_submission(request, pk)).data)
 
@@ -66,7 +66,7 @@ class SubmissionCancelView(BaseApiView):
     @extend_schema(tags=[TAG], operation_id="submissions_cancel", parameters=[SUBMISSION_ID],
                    summary="Cancel a submission that no worker has claimed yet",
                    request=None,
-                   responses={200: SubmissionDetailSerializer, **errors(401, 403, 404, 409, 429)})
+                   responses={200: SubmissionDetailSerializer, **errors(409)})
     def post(self, request, pk: int):
         submission = _submission(request, pk)
         try:
