@@ -34,6 +34,7 @@ PIPELINE_SETTINGS = {
 def worker_env(core_url: str, **extra: str) -> dict[str, str]:
     env = {name: str(value) for name, value in PIPELINE_SETTINGS.items()}
     env["CAIO_CORE_URL"] = core_url
+    env["CAIO_CORE_AUTH"] = "none"  # the fake core runs without a token unless a test gives one
     env.update(extra)
     return env
 
@@ -58,6 +59,7 @@ def core(core_server, settings):
     core_server.set_latency(0)
     settings.CAIO_CORE_URL = core_server.url
     settings.CAIO_CORE_TOKEN = ""
+    settings.CAIO_CORE_AUTH = "none"
     for name, value in PIPELINE_SETTINGS.items():
         setattr(settings, name, value)
     yield core_server
