@@ -245,6 +245,10 @@ if CAIO_CORE_AUTH == "none" and CAIO_CORE_TOKEN:
         "CAIO_CORE_TOKEN is set but CAIO_CORE_AUTH=none would not send it: unset one of them."
     )
 CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
+# The circuit breaker (integrations/pipeline/breaker.py): after this many timeouts or 5xx in a
+# row, no worker calls the core for the cool-down; then one probe call decides.
+CORE_BREAKER_THRESHOLD = _int("CORE_BREAKER_THRESHOLD", 5, minimum=1)
+CORE_BREAKER_COOLDOWN = _float("CORE_BREAKER_COOLDOWN", 30.0, minimum=0.1)
 
 PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
 

@@ -57,6 +57,7 @@ def core(core_server, settings):
     """The fake core, reset, and this process's settings pointed at it."""
     core_server.reset()
     core_server.set_latency(0)
+    core_server.set_token(None)
     settings.CAIO_CORE_URL = core_server.url
     settings.CAIO_CORE_TOKEN = ""
     settings.CAIO_CORE_AUTH = "none"

@@ -54,6 +54,8 @@ def test_this_runs_settings_are_safe_too(settings):
     ({"PIPELINE_LEASE_SECONDS": "30"}, "PIPELINE_LEASE_SECONDS=30 must exceed"),
     ({"PIPELINE_COUNTDOWN_MAX": "3550"}, "must stay under Redis' visibility timeout"),
     ({"SWEEPER_GRACE_SECONDS": "nan"}, "SWEEPER_GRACE_SECONDS=nan must be at least"),
+    ({"CORE_BREAKER_THRESHOLD": "0"}, "CORE_BREAKER_THRESHOLD=0 must be at least 1"),
+    ({"CORE_BREAKER_COOLDOWN": "soon"}, "CORE_BREAKER_COOLDOWN='soon' is not a number"),
     ({"CAIO_CORE_URL": "https://core.example"},
      "CAIO_CORE_URL is set but CAIO_CORE_TOKEN is empty"),
     ({"CAIO_CORE_URL": "https://core.example", "CAIO_CORE_AUTH": "basic"},

@@ -250,12 +250,13 @@ def test_bulk_reject_asks_for_a_reason_on_an_intermediate_page(reviewer_client, 
         "Duplicates.", "Duplicates."]
 
 
-def fail(submission, message="Core said 422: endpoint unreachable."):
-    """What the worker leaves behind after a permanent failure."""
+def fail(submission, message="Core said 422: endpoint unreachable.", *, key_refused=True):
+    """What the worker leaves behind after a failure: by default a permanent one (the core
+    refused the key)."""
     submission_approve(submission=submission, reviewer=StaffFactory())
     Submission.objects.filter(pk=submission.pk).update(
         status=SubmissionStatus.FAILED, last_error=message, reason=message,
-        finished_at=timezone.now())
+        finished_at=timezone.now(), key_refused=key_refused)
     submission.refresh_from_db()
     return submission
 
