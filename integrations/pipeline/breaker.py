@@ -29,6 +29,8 @@ What the jobs do (both submissions and withdrawals, through the job engine in jo
 The hot path: while the breaker is closed and calls succeed, it costs no query per call. Each
 process keeps the row in memory and reads it again at most once a second (`REFRESH_SECONDS`), or
 at once after it wrote it; a success writes only when the process knows of failures to reset.
+When the copy says open, the row is read again before a job is held (holding costs queries
+anyway), so a breaker another worker just closed holds nothing.
 So "in a row" is counted across the workers, and a success in one process resets the count
 within a second of another's failure.
 """
@@ -168,6 +170,9 @@ def breaker_admit(kind: JobKind, pk: int) -> Gate | None:
     `breaker_call` (or `breaker_release` the gate when nothing is claimed). None: the breaker is
     open, and the job was held (`job_hold`) without being claimed."""
     view = _view()
+    if not view.is_open:
+        return CALL
+    view = _view(fresh=True)  # holding costs queries anyway: decide on the row, not a copy
     if not view.is_open:
         return CALL
     now = timezone.now()
