@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Submission
+from integrations.pipeline.submissions import submission_approve, submission_create
+from tests.factories import make_revision
 from tests.support.core_server import CoreServer
 from tests.support.processes import Worker, wait_until
 from tests.support.services import need_broker
@@ -80,6 +82,13 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
+
+
+def approve(owner, reviewer, **kwargs) -> Submission:
+    """A new valid revision of `owner`'s, submitted and approved by `reviewer` (sent on commit)."""
+    revision = make_revision(owner, **kwargs)
+    submission = submission_create(contract=revision.contract, revision=revision, user=owner)
+    return submission_approve(submission=submission, reviewer=reviewer)
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:

@@ -15,23 +15,12 @@ import pytest
 from django.db.models import Max, Q, Sum
 
 from integrations.models import CoreBreaker, Event, RegisteredService, Submission
-from integrations.pipeline.submissions import (
-    submission_approve,
-    submission_create,
-    submission_retry,
-)
-from tests.factories import make_revision
-from tests.pipeline.conftest import kinds, wait_status, worker_env
+from integrations.pipeline.submissions import submission_retry
+from tests.pipeline.conftest import approve, kinds, wait_status, worker_env
 from tests.support.core_server import duplicates
 from tests.support.processes import wait_until
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-def approve(owner, reviewer) -> Submission:
-    revision = make_revision(owner)
-    submission = submission_create(contract=revision.contract, revision=revision, user=owner)
-    return submission_approve(submission=submission, reviewer=reviewer)
 
 
 def breaker() -> CoreBreaker | None:

@@ -22,7 +22,7 @@ from integrations.pipeline.submissions import (
 )
 from integrations.tasks import register_submission
 from tests.factories import make_revision
-from tests.pipeline.conftest import kinds, settle, wait_status, wait_task_done
+from tests.pipeline.conftest import approve, kinds, settle, wait_status, wait_task_done
 from tests.support.core_server import duplicates
 from tests.support.processes import wait_until
 
@@ -32,12 +32,6 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker(pipeline_worker, core):
     return pipeline_worker
-
-
-def approve(owner, reviewer, **kwargs) -> Submission:
-    revision = make_revision(owner, **kwargs)
-    submission = submission_create(contract=revision.contract, revision=revision, user=owner)
-    return submission_approve(submission=submission, reviewer=reviewer)
 
 
 def in_threads(*calls):
