@@ -214,8 +214,8 @@ def main() -> int:
 
         # 2. One worker drains the queue. The clock runs from its first claim to the last
         # registration (database timestamps), so its start-up is not counted.
-        env = dict(os.environ, CAIO_CORE_URL=core.url, CELERY_QUEUE=queue, PYTHONUNBUFFERED="1",
-                   EMAIL_URL=args.email_url)
+        env = dict(os.environ, CAIO_CORE_URL=core.url, CAIO_CORE_AUTH="none", CELERY_QUEUE=queue,
+                   PYTHONUNBUFFERED="1", EMAIL_URL=args.email_url)
         log = open(ROOT / "var" / "bench-pipeline-worker.log", "wb")
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "portal", "worker", "-P", "prefork",

@@ -79,6 +79,11 @@ class Submission(LeasedJob):
         related_name="reviewed_submissions",
     )
     reason = models.TextField(blank=True, help_text="Why it was rejected, cancelled or failed.")
+    key_refused = models.BooleanField(
+        default=False,
+        help_text="The core refused a request with this idempotency key (a 4xx), so a staff "
+                  "retry takes a new key. Otherwise the key may have been applied (a timeout, a "
+                  "connection error, a 5xx) and a retry sends the same key again.")
     decided_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The reviewer's verdict, stored when they approve or reject: what the list and the detail
@@ -302,6 +307,39 @@ class LocalCoreEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.operation} {self.service_id}"
+
+
+class CoreBreakerReason(models.TextChoices):
+    NONE = "", "Closed"
+    FAILING = "failing", "The core is failing"
+    CREDENTIALS = "credentials", "The core refuses the portal's credentials"
+
+
+class CoreBreaker(models.Model):
+    """The circuit breaker on the CAIO core: one row (pk 1) that every worker process shares.
+
+    Closed while `open_until` is null. It opens after CORE_BREAKER_THRESHOLD timeouts or 5xx in a
+    row, or at once on a 401/403 (`reason` says which); then no worker calls the core until
+    `open_until`, and one probe call, taken under the lease `probe_until`, decides whether it
+    closes. Every change is a conditional UPDATE in integrations/pipeline/breaker.py.
+    """
+
+    failures = models.PositiveIntegerField(default=0, help_text="Timeouts or 5xx in a row.")
+    reason = models.CharField(max_length=12, choices=CoreBreakerReason.choices, blank=True,
+                              default=CoreBreakerReason.NONE)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    open_until = models.DateTimeField(null=True, blank=True,
+                                      help_text="No call before this; then one probe call.")
+    probe_until = models.DateTimeField(null=True, blank=True,
+                                       help_text="The lease of the probe call in flight.")
+    last_error = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "core circuit breaker"
+
+    def __str__(self) -> str:
+        return self.get_reason_display() if self.open_until else "Closed"
 
 
 class CatalogueEntry(ServiceTerms):

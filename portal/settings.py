@@ -237,7 +237,23 @@ CAIO_CORE_URL = env.str("CAIO_CORE_URL", default="").rstrip("/")
 if CAIO_CORE_URL and not CAIO_CORE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"CAIO_CORE_URL={CAIO_CORE_URL!r} must be an http(s) URL.")
 CAIO_CORE_TOKEN = env.str("CAIO_CORE_TOKEN", default="")
+# How the portal proves itself to the core: a bearer token (CAIO_CORE_TOKEN), or nothing for a
+# core that needs none. A core URL without a token would fail every call with a 401.
+CAIO_CORE_AUTH = _choice("CAIO_CORE_AUTH", ("bearer", "none"), "bearer")
+if CAIO_CORE_URL and CAIO_CORE_AUTH == "bearer" and not CAIO_CORE_TOKEN:
+    raise ImproperlyConfigured(
+        "CAIO_CORE_URL is set but CAIO_CORE_TOKEN is empty: the core would refuse every call. "
+        "Set CAIO_CORE_TOKEN, or CAIO_CORE_AUTH=none for a core that needs no token."
+    )
+if CAIO_CORE_AUTH == "none" and CAIO_CORE_TOKEN:
+    raise ImproperlyConfigured(
+        "CAIO_CORE_TOKEN is set but CAIO_CORE_AUTH=none would not send it: unset one of them."
+    )
 CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
+# The circuit breaker (integrations/pipeline/breaker.py): after this many timeouts or 5xx in a
+# row, no worker calls the core for the cool-down; then one probe call decides.
+CORE_BREAKER_THRESHOLD = _int("CORE_BREAKER_THRESHOLD", 5, minimum=1)
+CORE_BREAKER_COOLDOWN = _float("CORE_BREAKER_COOLDOWN", 30.0, minimum=0.1)
 
 PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
 

@@ -62,6 +62,17 @@ def _fresh_cache_namespace(settings):
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_core_breaker():
+    """Each test's pipeline reads the core breaker's row, not a copy an earlier test left in
+    this process (integrations/pipeline/breaker.py keeps one for up to a second)."""
+    from integrations.pipeline.breaker import breaker_forget
+
+    breaker_forget()
+    yield
+    breaker_forget()
+
+
 @pytest.fixture
 def password() -> str:
     return DEFAULT_PASSWORD

@@ -13,6 +13,10 @@ model, its statuses, the Celery task that runs it and how to reach its contract 
 - **Retry.** `job_retry_later` waits with exponential backoff and jitter, with the same
   idempotency key, up to PIPELINE_MAX_ATTEMPTS. Short delays ride on a countdown; long ones wait
   in `next_attempt_at` for the sweeper.
+- **Hold.** While the core cannot take calls (its circuit breaker is open, or it refuses the
+  portal's credentials: integrations/pipeline/breaker.py), `job_hold` moves a waiting job's
+  `next_attempt_at` without claiming it, and `job_refund` gives a claimed job back with its
+  attempt not spent. Neither spends an attempt.
 - **Sweep.** `jobs_sweep` re-sends waiting jobs overdue by SWEEPER_GRACE_SECONDS (a lost message)
   and takes back running jobs whose lease passed (a lost worker). Each step is a conditional
   UPDATE, so two sweepers at once never send a job twice.
@@ -29,6 +33,7 @@ from datetime import datetime, timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import LeasedJob
@@ -146,6 +151,56 @@ def attempts_exhausted(job: LeasedJob, attempt: int) -> str | None:
         return None
     last = job.last_error or "the worker was lost during the attempt"
     return f"Gave up after {limit} attempts ({last})."
+
+
+# --- holding jobs while the core cannot take them (integrations/pipeline/breaker.py) ----------
+
+def job_hold(kind: JobKind, pk: int, *, until: datetime, message: str) -> bool:
+    """Job `pk` is waiting and due, but the core must not be called before `until`: it waits
+    until then without being claimed, so no attempt is spent. Its timeline says why once per
+    reason (not on every hold). A conditional UPDATE on `updated_at`, as the sweeper's: a job
+    claimed, cancelled or moved meanwhile is left alone. True when it was held."""
+    now = timezone.now()
+    job = (kind.model.objects.filter(pk=pk, status=kind.waiting)
+           .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now + CLAIM_TOLERANCE))
+           .select_related(*kind.related).first())
+    if job is None:
+        return False
+    with transaction.atomic():
+        if not kind.model.objects.filter(pk=pk, status=kind.waiting,
+                                         updated_at=job.updated_at).update(
+                next_attempt_at=until, last_error=message, updated_at=now):
+            return False
+        if job.last_error != message:
+            kind.event(job, actor="worker", kind="held", message=message)
+        _enqueue_at(kind, pk, until, now)
+    return True
+
+
+def job_refund(kind: JobKind, *, job: LeasedJob, attempt: int, until: datetime,
+               message: str) -> bool:
+    """Claimed attempt `attempt` met a core that cannot take calls (it refused the portal's
+    credentials, or its breaker opened): the job waits until `until` and the attempt is given
+    back (`attempts` = attempt - 1). Fenced like every update of a claim; the refunded number is
+    claimed again by the next worker only after this one's last write, this one. True when it
+    was given back."""
+    now = timezone.now()
+    with transaction.atomic():
+        if not job_update_if_ours(kind, job, attempt, dict(
+                status=kind.waiting, attempts=attempt - 1, last_error=message, lease_until=None,
+                next_attempt_at=until, updated_at=now)):
+            return False
+        kind.event(job, actor="worker", kind="held",
+                   message=f"Attempt {attempt} was not spent: {message}")
+        _enqueue_at(kind, job.pk, until, now)
+    return True
+
+
+def _enqueue_at(kind: JobKind, pk: int, until: datetime, now: datetime) -> None:
+    """Send the job for `until`: on a countdown when that is soon enough, else the sweeper."""
+    delay = max(0.0, (until - now).total_seconds())
+    if delay <= settings.PIPELINE_COUNTDOWN_MAX:
+        job_enqueue(kind, pk, countdown=delay)
 
 
 # --- the sweeper ------------------------------------------------------------------------------

@@ -16,7 +16,14 @@ from django.utils import timezone
 from integrations.catalogue.publishing import catalogue_set_status
 from integrations.models import OperationKind, RegisteredService, ServiceOperation, ServiceStatus
 from integrations.models import OperationStatus as O
-from integrations.pipeline.core import CorePermanentError, CoreTransientError, get_gateway
+from integrations.pipeline.breaker import (
+    CALL,
+    CoreHeld,
+    breaker_admit,
+    breaker_call,
+    breaker_release,
+)
+from integrations.pipeline.core import CoreError, CorePermanentError, get_gateway
 from integrations.pipeline.errors import OperationError
 from integrations.pipeline.events import event_record
 from integrations.pipeline.jobs import (
@@ -24,6 +31,7 @@ from integrations.pipeline.jobs import (
     attempts_exhausted,
     job_claim,
     job_enqueue,
+    job_refund,
     job_retry_later,
     job_update_if_ours,
     jobs_sweep,
@@ -115,9 +123,18 @@ def _in_progress(service) -> str:
 
 
 def operation_run(*, operation_id: int) -> None:
-    """What the task calls: claim, call the core for a withdraw, then update the catalogue."""
+    """What the task calls: claim, call the core for a withdraw, then update the catalogue.
+
+    A withdraw calls the core, so it goes through the core's breaker as a registration does: held
+    unclaimed while the breaker is open, its attempt given back when the core cannot take it.
+    """
+    kind = ServiceOperation.objects.filter(pk=operation_id).values_list("kind", flat=True).first()
+    gate = breaker_admit(OPERATIONS, operation_id) if kind == OperationKind.WITHDRAW else CALL
+    if gate is None:
+        return
     with transaction.atomic():  # the claim and its event: one commit
         if not job_claim(OPERATIONS, operation_id):
+            breaker_release(gate)
             return
         operation = ServiceOperation.objects.select_related("service__contract", "successor").get(
             pk=operation_id)
@@ -128,18 +145,23 @@ def operation_run(*, operation_id: int) -> None:
                              message=f"Attempt {attempt} of {settings.PIPELINE_MAX_ATTEMPTS}: "
                              f"{operation.kind} {operation.service.service_id}.")
     if exhausted is not None:
+        breaker_release(gate)
         _finish(operation, attempt, O.FAILED, exhausted)
         return
     note = ""
     if operation.kind == OperationKind.WITHDRAW:
-        try:
-            result = get_gateway().deregister(service_id=operation.service.service_id,
-                                              idempotency_key=str(operation.idempotency_key))
-        except CorePermanentError as exc:
-            _finish(operation, attempt, O.FAILED, exc.message)
+        result = breaker_call(lambda: get_gateway().deregister(
+            service_id=operation.service.service_id,
+            idempotency_key=str(operation.idempotency_key)), gate=gate)
+        if isinstance(result, CoreHeld):
+            job_refund(OPERATIONS, job=operation, attempt=attempt, until=result.until,
+                       message=result.message)
             return
-        except CoreTransientError as exc:
-            job_retry_later(OPERATIONS, job=operation, attempt=attempt, message=exc.message,
+        if isinstance(result, CorePermanentError):
+            _finish(operation, attempt, O.FAILED, result.message)
+            return
+        if isinstance(result, CoreError):  # a timeout, a connection error, a 5xx, a 429
+            job_retry_later(OPERATIONS, job=operation, attempt=attempt, message=result.message,
                             fail=lambda job, attempt, message: _finish(job, attempt, O.FAILED,
                                                                        message))
             return

@@ -22,6 +22,14 @@ from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import OPEN_SUBMISSION_STATUSES, Submission
 from integrations.models import SubmissionStatus as S
 from integrations.pipeline import hotpath
+from integrations.pipeline.breaker import (
+    CALL,
+    CoreHeld,
+    Gate,
+    breaker_admit,
+    breaker_call,
+    breaker_release,
+)
 from integrations.pipeline.core import CoreError, CorePermanentError, CoreResult, get_gateway
 from integrations.pipeline.errors import SubmissionError
 from integrations.pipeline.events import event_record
@@ -30,6 +38,7 @@ from integrations.pipeline.jobs import (
     attempts_exhausted,
     job_claim,
     job_enqueue,
+    job_refund,
     job_retry_later,
     job_update_if_ours,
     jobs_sweep,
@@ -224,7 +233,12 @@ def submission_cancel(*, submission: Submission, user) -> Submission:
 
 
 def submission_retry(*, submission: Submission, user) -> Submission:
-    """failed -> approved with a NEW idempotency key and a fresh attempt budget (staff only)."""
+    """failed -> approved with a fresh attempt budget (staff only).
+
+    The idempotency key stays the same unless the core refused it (`key_refused`, a 4xx). After
+    a timeout, a connection error or a 5xx the core may have applied the last attempt; with the
+    same key it answers that stored result instead of registering the service a second time.
+    """
     if not _is_staff(user):
         raise SubmissionError("Only staff can retry a failed submission.")
     others = Submission.objects.filter(contract_id=submission.contract_id,
@@ -232,18 +246,24 @@ def submission_retry(*, submission: Submission, user) -> Submission:
     if others.exists():
         raise SubmissionError(_already_open(submission.contract))
     now = timezone.now()
-    key = uuid.uuid4()
     try:
         with transaction.atomic():
-            moved = Submission.objects.filter(pk=submission.pk, status=S.FAILED).update(
-                status=S.APPROVED, idempotency_key=key, attempts=0, next_attempt_at=now,
-                lease_until=None, last_error="", reason="", finished_at=None, decided_at=now,
-                updated_at=now)
+            failed = (Submission.objects.filter(pk=submission.pk, status=S.FAILED)
+                      .values_list("idempotency_key", "key_refused").first())
+            old_key, refused = failed or (None, False)
+            key = uuid.uuid4() if refused else old_key
+            moved = failed is not None and Submission.objects.filter(
+                pk=submission.pk, status=S.FAILED, idempotency_key=old_key).update(
+                status=S.APPROVED, idempotency_key=key, key_refused=False, attempts=0,
+                next_attempt_at=now, lease_until=None, last_error="", reason="",
+                finished_at=None, decided_at=now, updated_at=now)
             if not moved:
                 raise SubmissionError(_not_in(submission, "retried", "failed"))
+            why = ("a new idempotency key: the core refused the last one" if refused else
+                   "the same idempotency key: the core may have applied the last attempt, and "
+                   "then answers that result instead of registering it twice")
             event_record(contract=submission.contract, submission=submission, actor_user=user,
-                         kind="retried",
-                         message=f"Retried by {user.display_name} with a new idempotency key.")
+                         kind="retried", message=f"Retried by {user.display_name} with {why}.")
             submission_enqueue(submission.pk)
     except IntegrityError:
         raise SubmissionError(_already_open(submission.contract)) from None
@@ -271,6 +291,7 @@ class Claim:
     submission: Submission
     attempt: int
     first_registration: bool = False
+    gate: Gate = CALL  # the core breaker's word for this call (integrations/pipeline/breaker.py)
 
 
 # What the core call came to: its result, or the error it raised.
@@ -294,7 +315,18 @@ def submission_claim(*, submission_id: int) -> Claim | None:
     A duplicate delivery, a stale message or a message for a row that is not due claims nothing
     and does nothing. The claim increments `attempts` (a fencing token for every later update).
     An attempt over the limit, a downgrade or a foreign service id fails here, without a call.
+    While the core's breaker is open the row is held instead, unclaimed (breaker.py).
     """
+    gate = breaker_admit(SUBMISSIONS, submission_id)
+    if gate is None:
+        return None
+    claim = _claim(submission_id, gate)
+    if claim is None:
+        breaker_release(gate)
+    return claim
+
+
+def _claim(submission_id: int, gate: Gate) -> Claim | None:
     with transaction.atomic():  # the claim and its event: one commit
         if not job_claim(SUBMISSIONS, submission_id):
             logger.info("submission %s: not queued or not due; nothing to do", submission_id)
@@ -314,26 +346,26 @@ def submission_claim(*, submission_id: int) -> Claim | None:
     if problem:
         _finish_failed(submission, attempt, problem)
         return None
-    return Claim(submission=submission, attempt=attempt, first_registration=not has_service)
+    return Claim(submission=submission, attempt=attempt, first_registration=not has_service,
+                 gate=gate)
 
 
 def submission_call_core(*, claim: Claim) -> Outcome:
-    """Send the claimed revision to the CAIO core with the submission's idempotency key.
-
-    Writes nothing to the portal's database; the HTTP gateway does not touch it at all.
-    """
+    """Send the claimed revision to the CAIO core with the submission's idempotency key, through
+    the core's breaker (which writes its own row after a failure, never the submission)."""
     submission = claim.submission
-    try:
-        return get_gateway().register(contract=submission.revision.data,
-                                      idempotency_key=str(submission.idempotency_key))
-    except CoreError as exc:
-        return exc
+    return breaker_call(lambda: get_gateway().register(
+        contract=submission.revision.data, idempotency_key=str(submission.idempotency_key)),
+        gate=claim.gate)
 
 
 def submission_record(*, claim: Claim, outcome: Outcome) -> None:
     """Record what the core answered, if the claim still holds (see `_update_if_ours`)."""
-    if isinstance(outcome, CorePermanentError):
-        _finish_failed(claim.submission, claim.attempt, outcome.message)
+    if isinstance(outcome, CoreHeld):  # the core cannot take calls now: the attempt is not spent
+        job_refund(SUBMISSIONS, job=claim.submission, attempt=claim.attempt, until=outcome.until,
+                   message=outcome.message)
+    elif isinstance(outcome, CorePermanentError):  # a definite refusal: a retry takes a new key
+        _finish_failed(claim.submission, claim.attempt, outcome.message, key_refused=True)
     elif isinstance(outcome, CoreError):
         _retry_later(claim.submission, claim.attempt, outcome.message)
     else:
@@ -363,11 +395,13 @@ def _finish_registered(submission: Submission, attempt: int, result: CoreResult,
                      f"{result.reference or 'none'}); it is now the current version.")
 
 
-def _finish_failed(submission: Submission, attempt: int, message: str) -> None:
+def _finish_failed(submission: Submission, attempt: int, message: str, *,
+                   key_refused: bool = False) -> None:
     now = timezone.now()
     with transaction.atomic():
         fields = dict(status=S.FAILED, last_error=message, reason=message, lease_until=None,
-                      next_attempt_at=None, finished_at=now, updated_at=now)
+                      next_attempt_at=None, finished_at=now, updated_at=now,
+                      key_refused=key_refused)
         if _update_if_ours(submission, attempt, fields):
             _committed(submission, **fields)
             event_record(contract=submission.contract, submission=submission, actor="worker",

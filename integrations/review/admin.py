@@ -293,10 +293,11 @@ class SubmissionAdmin(ReviewerCanView, admin.ModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         submission = self._submission_or_404(request, object_id)
+        key = "a new key" if submission.key_refused else "the same key"
         return self._decide(
             request, submission,
             lambda: submission_retry(submission=submission, user=request.user),
-            f"Retrying {submission.contract.service_id}: a worker will try again with a new key.")
+            f"Retrying {submission.contract.service_id}: a worker will try again with {key}.")
 
     def reject_view(self, request, object_id):
         submission = self._submission_or_404(request, object_id)

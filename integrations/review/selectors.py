@@ -18,6 +18,7 @@ from integrations.models import (
     Submission,
     SubmissionStatus,
 )
+from integrations.pipeline.breaker import core_breaker_state
 from integrations.pipeline.submissions import CANCELLABLE
 from integrations.review.states import NOT_SUBMITTED, SUBMISSION_STATES
 
@@ -65,6 +66,9 @@ def actor_name(event: Event) -> str:
 
 
 def _explain_queued(submission: Submission) -> str:
+    breaker = core_breaker_state()
+    if breaker is not None:  # the workers hold every call to the core for now
+        return breaker.waiting_message
     if submission.attempts and submission.next_attempt_at:
         when = submission.next_attempt_at
         wait = max(0, int((when - timezone.now()).total_seconds()))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 
 from integrations.models import Submission, SubmissionStatus
+from integrations.pipeline.breaker import BreakerView, core_breaker_state
 from integrations.review import states
 
 register = template.Library()
@@ -14,6 +15,13 @@ register = template.Library()
 def pending_review_count() -> int:
     """How many submissions wait for a reviewer (shown on the admin index)."""
     return Submission.objects.filter(status=SubmissionStatus.PENDING_REVIEW).count()
+
+
+@register.simple_tag
+def core_breaker() -> BreakerView | None:
+    """The CAIO core's breaker as the database has it, or None while it is closed (the admin's
+    banner: every process reads the same row)."""
+    return core_breaker_state()
 
 
 @register.filter

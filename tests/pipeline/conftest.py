@@ -13,6 +13,8 @@ import pytest
 from django.utils import timezone
 
 from integrations.models import Submission
+from integrations.pipeline.submissions import submission_approve, submission_create
+from tests.factories import make_revision
 from tests.support.core_server import CoreServer
 from tests.support.processes import Worker, wait_until
 from tests.support.services import need_broker
@@ -34,6 +36,7 @@ PIPELINE_SETTINGS = {
 def worker_env(core_url: str, **extra: str) -> dict[str, str]:
     env = {name: str(value) for name, value in PIPELINE_SETTINGS.items()}
     env["CAIO_CORE_URL"] = core_url
+    env["CAIO_CORE_AUTH"] = "none"  # the fake core runs without a token unless a test gives one
     env.update(extra)
     return env
 
@@ -56,8 +59,10 @@ def core(core_server, settings):
     """The fake core, reset, and this process's settings pointed at it."""
     core_server.reset()
     core_server.set_latency(0)
+    core_server.set_token(None)
     settings.CAIO_CORE_URL = core_server.url
     settings.CAIO_CORE_TOKEN = ""
+    settings.CAIO_CORE_AUTH = "none"
     for name, value in PIPELINE_SETTINGS.items():
         setattr(settings, name, value)
     yield core_server
@@ -77,6 +82,13 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
+
+
+def approve(owner, reviewer, **kwargs) -> Submission:
+    """A new valid revision of `owner`'s, submitted and approved by `reviewer` (sent on commit)."""
+    revision = make_revision(owner, **kwargs)
+    submission = submission_create(contract=revision.contract, revision=revision, user=owner)
+    return submission_approve(submission=submission, reviewer=reviewer)
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:

@@ -6,7 +6,12 @@ import uuid
 
 import pytest
 
-from integrations.pipeline.core import CorePermanentError, CoreTransientError, get_gateway
+from integrations.pipeline.core import (
+    CorePermanentError,
+    CoreRefusedCredentials,
+    CoreTransientError,
+    get_gateway,
+)
 from integrations.pipeline.core.http import HttpCoreGateway
 from tests.support.core_server import CoreServer
 from tests.support.services import free_port
@@ -37,14 +42,30 @@ def test_register_sends_the_contract_key_and_token_and_a_replay_registers_nothin
         server.stop()
 
 
-def test_a_wrong_token_is_a_permanent_refusal():
+def test_a_wrong_token_is_a_refusal_of_the_portals_credentials_not_of_the_contract():
     server = CoreServer(token="right").start()
     try:
-        with pytest.raises(CorePermanentError, match="401"):
+        with pytest.raises(CoreRefusedCredentials, match="401") as refused:
             gateway(server, token="wrong").register(contract=CONTRACT, idempotency_key="k")
+        assert refused.value.status_code == 401
+        assert not isinstance(refused.value, CorePermanentError)
         assert server.applied() == []
     finally:
         server.stop()
+
+
+def test_a_403_is_a_refusal_of_the_portals_credentials_too(core):
+    core.script("deregister", {"status": 403, "message": "token lacks the integration scope"})
+    with pytest.raises(CoreRefusedCredentials, match="token lacks the integration scope"):
+        gateway(core).deregister(service_id="svc-gateway", idempotency_key="k-403")
+    assert core.applied() == []
+
+
+@pytest.mark.parametrize(("auth", "sent"), [("bearer", "Bearer s3cret"), ("none", None)])
+def test_the_gateway_sends_the_token_only_when_the_core_wants_one(core, settings, auth, sent):
+    settings.CAIO_CORE_AUTH, settings.CAIO_CORE_TOKEN = auth, "s3cret"
+    get_gateway().register(contract=CONTRACT, idempotency_key=f"k-auth-{auth}")
+    assert [r["auth"] for r in core.requests("register")] == [sent]
 
 
 @pytest.mark.parametrize("code", [500, 503, 429])

@@ -139,7 +139,7 @@ def test_withdraw_deregisters_at_the_core_retrying_through_an_outage(owner, core
 
 
 def test_a_refused_withdraw_fails_with_the_cores_message(owner, core):
-    core.script("deregister", {"status": 403, "message": "service is pinned by an SLA"})
+    core.script("deregister", {"status": 409, "message": "service is pinned by an SLA"})
     operation = operation_request(service=service_of(owner), kind="withdraw", user=owner)
     operation_run(operation_id=operation.pk)
     operation.refresh_from_db()

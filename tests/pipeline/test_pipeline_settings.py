@@ -20,8 +20,8 @@ CODE = ("import django, json; django.setup(); from django.conf import settings a
 
 
 def load(**env: str) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if not k.startswith(("PIPELINE_", "SWEEPER_",
-                                                                     "CELERY_TASK_"))}
+    base = {k: v for k, v in os.environ.items() if not k.startswith((
+        "PIPELINE_", "SWEEPER_", "CELERY_TASK_", "CAIO_CORE_", "CORE_BREAKER_"))}
     base.update({"DJANGO_SETTINGS_MODULE": "portal.settings", "SECRET_KEY": "x",
                  "REDIS_URL": "redis://127.0.0.1:6379/0"})
     base.update(env)
@@ -54,6 +54,14 @@ def test_this_runs_settings_are_safe_too(settings):
     ({"PIPELINE_LEASE_SECONDS": "30"}, "PIPELINE_LEASE_SECONDS=30 must exceed"),
     ({"PIPELINE_COUNTDOWN_MAX": "3550"}, "must stay under Redis' visibility timeout"),
     ({"SWEEPER_GRACE_SECONDS": "nan"}, "SWEEPER_GRACE_SECONDS=nan must be at least"),
+    ({"CORE_BREAKER_THRESHOLD": "0"}, "CORE_BREAKER_THRESHOLD=0 must be at least 1"),
+    ({"CORE_BREAKER_COOLDOWN": "soon"}, "CORE_BREAKER_COOLDOWN='soon' is not a number"),
+    ({"CAIO_CORE_URL": "https://core.example"},
+     "CAIO_CORE_URL is set but CAIO_CORE_TOKEN is empty"),
+    ({"CAIO_CORE_URL": "https://core.example", "CAIO_CORE_AUTH": "basic"},
+     "CAIO_CORE_AUTH='basic' is not one of bearer, none"),
+    ({"CAIO_CORE_TOKEN": "t0ken", "CAIO_CORE_AUTH": "none"},
+     "CAIO_CORE_TOKEN is set but CAIO_CORE_AUTH=none"),
 ])
 def test_bad_pipeline_settings_fail_loudly(env, message):
     result = load(**env)
@@ -86,3 +94,13 @@ def test_a_pipeline_overlap_that_is_not_a_boolean_is_refused_by_name():
     result = load(PIPELINE_OVERLAP="sometimes")
     assert result.returncode != 0
     assert "PIPELINE_OVERLAP" in result.stderr
+
+
+@pytest.mark.parametrize("env", [
+    {"CAIO_CORE_URL": "https://core.example", "CAIO_CORE_TOKEN": "t0ken"},
+    {"CAIO_CORE_URL": "https://core.example", "CAIO_CORE_AUTH": "none"},
+    {},  # the embedded local core needs no token
+])
+def test_a_core_url_starts_with_a_token_or_with_auth_none(env):
+    result = load(**env)
+    assert result.returncode == 0, result.stderr

@@ -284,6 +284,36 @@ def test_retry_is_staff_only_gets_a_new_key_and_resets_the_attempts(owner, revie
     assert kinds(submission)[-1] == "retried"
 
 
+def test_a_retry_after_a_timeout_sends_the_same_key_and_the_core_registers_it_once(
+        owner, reviewer, core, settings):
+    settings.PIPELINE_MAX_ATTEMPTS = 1
+    core.script("register", {"hang": 30})  # the core applies it, the answer comes too late
+    submission = queued(approved(owner, reviewer))
+    submission_register(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, submission.key_refused) == ("failed", False)
+    key = submission.idempotency_key
+    submission = submission_retry(submission=submission, user=reviewer)
+    assert submission.idempotency_key == key
+    assert "the same idempotency key" in submission.events.filter(kind="retried").get().message
+    submission_register(submission_id=queued(submission).pk)
+    assert Submission.objects.get(pk=submission.pk).status == "registered"
+    assert [r["key"] for r in core.requests("register")] == [str(key)] * 2
+    assert len(core.applied("register")) == 1
+
+
+def test_a_refusal_marks_the_key_refused_so_a_retry_takes_a_new_one(owner, reviewer, core):
+    core.script("register", {"status": 422, "message": "nope"})
+    submission = queued(approved(owner, reviewer))
+    submission_register(submission_id=submission.pk)
+    submission.refresh_from_db()
+    assert (submission.status, submission.key_refused) == ("failed", True)
+    refused_key = submission.idempotency_key
+    retried = submission_retry(submission=submission, user=reviewer)
+    assert retried.idempotency_key != refused_key and not retried.key_refused
+    assert "a new idempotency key" in retried.events.filter(kind="retried").get().message
+
+
 def test_retry_is_refused_while_another_submission_of_the_contract_is_open(owner, reviewer, core):
     core.script("register", {"status": 422, "message": "nope"})
     failed = queued(approved(owner, reviewer))

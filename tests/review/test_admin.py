@@ -250,12 +250,13 @@ def test_bulk_reject_asks_for_a_reason_on_an_intermediate_page(reviewer_client, 
         "Duplicates.", "Duplicates."]
 
 
-def fail(submission, message="Core said 422: endpoint unreachable."):
-    """What the worker leaves behind after a permanent failure."""
+def fail(submission, message="Core said 422: endpoint unreachable.", *, key_refused=True):
+    """What the worker leaves behind after a failure: by default a permanent one (the core
+    refused the key)."""
     submission_approve(submission=submission, reviewer=StaffFactory())
     Submission.objects.filter(pk=submission.pk).update(
         status=SubmissionStatus.FAILED, last_error=message, reason=message,
-        finished_at=timezone.now())
+        finished_at=timezone.now(), key_refused=key_refused)
     submission.refresh_from_db()
     return submission
 
@@ -273,6 +274,22 @@ def test_a_reviewer_retries_a_failed_submission_with_a_new_key(reviewer_client, 
     assert submission.status == SubmissionStatus.APPROVED
     assert submission.idempotency_key != old_key
     assert Event.objects.get(submission=submission, kind="retried").actor_user == reviewer
+
+
+def test_a_reviewer_retries_a_submission_that_timed_out_with_the_same_key(reviewer_client,
+                                                                          make_contract):
+    submission = fail(submit(make_contract("timed-out")), key_refused=False,
+                      message="Gave up after 6 attempts. Last error: the core did not answer.")
+    old_key = submission.idempotency_key
+    page = reviewer_client.get(change_url(submission)).content.decode()
+    assert "so a retry sends the same idempotency key" in page
+    url = reverse("admin:integrations_submission_retry", args=[submission.pk])
+    response = reviewer_client.post(url, follow=True)
+    assert "will try again with the same key" in response.content.decode()
+    submission.refresh_from_db()
+    assert (submission.status, submission.idempotency_key) == (SubmissionStatus.APPROVED, old_key)
+    assert "the same idempotency key" in Event.objects.get(submission=submission,
+                                                           kind="retried").message
 
 
 def test_retrying_something_that_did_not_fail_is_refused_with_a_message(reviewer_client,

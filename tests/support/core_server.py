@@ -6,8 +6,11 @@
 
 It dedupes by Idempotency-Key (a replay answers the stored response and applies nothing; the same
 key with a different request is a 422), records every request, and can be scripted to fail:
-status 500/503/422/429 (with a message), `hang` (apply, then hold the answer), `delay` (answer
-slowly), `malformed` (apply, then answer broken JSON). `latency_ms` delays every answer.
+status 500/503/422/429/401/403 (with a message), `hang` (apply, then hold the answer past the
+client's timeout: the client cannot know it was applied), `stall` (hold the request without
+applying it: a core that hangs), `delay` (answer slowly), `malformed` (apply, then answer broken
+JSON). `latency_ms` delays every answer. `token` requires that bearer token (401 otherwise); it
+may be changed while the server runs, as a core whose configuration was fixed.
 
 In a test:    server = CoreServer(latency_ms=0).start(); server.script("register", {"status": 503})
 As a process: python -m tests.support.core_server --port 8765 --latency-ms 20
@@ -31,7 +34,7 @@ PATHS = {
     "/api/v1/integration/deregister-service": "deregister",
 }
 MESSAGES = {500: "internal error", 503: "core unavailable", 429: "too many requests",
-            422: "contract refused", 401: "unauthorized", 400: "bad request"}
+            422: "contract refused", 401: "unauthorized", 403: "forbidden", 400: "bad request"}
 
 
 class CoreState:
@@ -70,6 +73,10 @@ class CoreState:
 
     def set_latency(self, latency_ms: float) -> None:
         self.latency = latency_ms / 1000.0
+
+    def set_token(self, token: str | None) -> None:
+        """Require this bearer token from now on (None: any or none)."""
+        self.token = token
 
     def release(self) -> None:
         """End every hang now."""
@@ -116,6 +123,9 @@ class CoreState:
         if not key:
             return 400, {"detail": "the Idempotency-Key header is required"}
         fault = self._next_fault(op) or {}
+        if fault.get("stall"):
+            self.release_event.wait(float(fault["stall"]))
+            return 504, {"detail": "stalled"}
         if "status" in fault:
             code = int(fault["status"])
             return code, {"detail": fault.get("message") or MESSAGES.get(code, "error")}
@@ -222,6 +232,8 @@ class _Handler(BaseHTTPRequestHandler):
             s.release()
         elif action == "latency":
             s.set_latency(float(body["ms"]))
+        elif action == "token":
+            s.set_token(body.get("token"))
         else:
             return self._send(404, {"detail": f"no control action {action!r}"})
         self._send(200, {"ok": True})
@@ -287,6 +299,9 @@ class CoreControl:
 
     def set_latency(self, latency_ms: float) -> None:
         self._post("latency", {"ms": latency_ms})
+
+    def set_token(self, token: str | None) -> None:
+        self._post("token", {"token": token})
 
     def state(self) -> dict:
         response = self._client.get("/_control/state")

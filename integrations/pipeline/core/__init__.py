@@ -8,6 +8,7 @@ from integrations.pipeline.core.base import (
     CoreError,
     CoreGateway,
     CorePermanentError,
+    CoreRefusedCredentials,
     CoreResult,
     CoreTransientError,
 )
@@ -16,6 +17,7 @@ __all__ = [
     "CoreError",
     "CoreGateway",
     "CorePermanentError",
+    "CoreRefusedCredentials",
     "CoreResult",
     "CoreTransientError",
     "get_gateway",
@@ -29,7 +31,7 @@ def get_gateway() -> CoreGateway:
 
         return http_gateway(
             url=settings.CAIO_CORE_URL,
-            token=settings.CAIO_CORE_TOKEN,
+            token=settings.CAIO_CORE_TOKEN if settings.CAIO_CORE_AUTH == "bearer" else "",
             timeout=float(settings.CAIO_CORE_TIMEOUT),
         )
     from integrations.pipeline.core.local import LocalCoreGateway

@@ -3,7 +3,8 @@
 Two implementations: `http.HttpCoreGateway` (a real core at CAIO_CORE_URL) and
 `local.LocalCoreGateway` (the embedded core, a table of its own). Both keep the same semantics:
 the same `Idempotency-Key` never registers twice; a 4xx is permanent; a 5xx, 429 or timeout is
-transient and may be retried with the same key.
+transient and may be retried with the same key; a 401 or 403 is the portal's configuration, not
+the request: the core refuses the portal's credentials.
 """
 
 from __future__ import annotations
@@ -37,6 +38,12 @@ class CoreTransientError(CoreError):
 
 class CorePermanentError(CoreError):
     """The core refused the request (a 4xx); retrying the same request cannot help."""
+
+
+class CoreRefusedCredentials(CoreError):
+    """The core refused the portal's credentials (401 or 403): a configuration error, not the
+    request's fault. The request was not applied; it may be sent again once the core accepts the
+    portal (integrations/pipeline/breaker.py holds the jobs until then)."""
 
 
 class CoreGateway(Protocol):

@@ -2,7 +2,8 @@
 
 `POST {url}/api/v1/integration/register-service` with `{"contract": {...}}`, and
 `POST {url}/api/v1/integration/deregister-service` with `{"service_id": ...}`; both carry
-`Authorization: Bearer <token>` and `Idempotency-Key`. `GET {url}/health`.
+`Authorization: Bearer <token>` (unless CAIO_CORE_AUTH=none) and `Idempotency-Key`.
+`GET {url}/health`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ from typing import Any
 
 import httpx
 
-from integrations.pipeline.core.base import CorePermanentError, CoreResult, CoreTransientError
+from integrations.pipeline.core.base import (
+    CorePermanentError,
+    CoreRefusedCredentials,
+    CoreResult,
+    CoreTransientError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +87,11 @@ class HttpCoreGateway:
         if code == 429 or code >= 500:
             raise CoreTransientError(
                 f"The CAIO core answered {code}: {_message(response)}", status_code=code
+            )
+        if code in (401, 403):
+            raise CoreRefusedCredentials(
+                f"The CAIO core refuses the portal's credentials ({code}): {_message(response)}",
+                status_code=code,
             )
         if not 200 <= code < 300:
             raise CorePermanentError(
