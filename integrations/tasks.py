@@ -15,8 +15,8 @@ from django.conf import settings
 
 from integrations.pipeline.dbconn import close_stale_connections, retry_if_disconnected
 from integrations.pipeline.operations import operation_run, operations_sweep
-from integrations.pipeline.submissions import submission_register, submissions_sweep
-from integrations.pipeline.worker import register_in_pipeline
+from integrations.pipeline.submissions import submissions_sweep
+from integrations.pipeline.worker import register_in_pipeline, register_in_turn
 
 
 @task_postrun.connect(dispatch_uid="integrations.close_stale_connections")
@@ -37,7 +37,7 @@ def register_submission(submission_id: int) -> None:
     if settings.PIPELINE_OVERLAP:  # claim here; call and record in this process's pipeline
         register_in_pipeline(submission_id=submission_id)
     else:
-        retry_if_disconnected(submission_register, submission_id=submission_id)
+        register_in_turn(submission_id=submission_id)
 
 
 @shared_task(name="integrations.run_operation", acks_late=True, reject_on_worker_lost=True,

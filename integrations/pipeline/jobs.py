@@ -10,17 +10,21 @@ model, its statuses, the Celery task that runs it and how to reach its contract 
 - **Claim.** `job_claim` is one conditional UPDATE: waiting and due -> running, attempts + 1, a
   lease. A duplicate or stale message claims nothing. The new attempt number fences every later
   update (`job_update_if_ours`), so a worker that lost its lease can never overwrite a newer one.
+- **Renew.** The lease is short; the process holding the claim renews it while it works
+  (`job_renew_leases`, called by the heartbeat in integrations/pipeline/leases.py).
 - **Retry.** `job_retry_later` waits with exponential backoff and jitter, with the same
   idempotency key, up to PIPELINE_MAX_ATTEMPTS. Short delays ride on a countdown; long ones wait
   in `next_attempt_at` for the sweeper.
 - **Sweep.** `jobs_sweep` re-sends waiting jobs overdue by SWEEPER_GRACE_SECONDS (a lost message)
-  and takes back running jobs whose lease passed (a lost worker). Each step is a conditional
-  UPDATE, so two sweepers at once never send a job twice.
+  and takes back running jobs whose lease passed (a lost worker: nobody renews it). Each step is
+  a conditional UPDATE, so two sweepers at once never send a job twice.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +33,7 @@ from datetime import datetime, timedelta
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from integrations.models import LeasedJob
@@ -113,6 +118,15 @@ def job_update_if_ours(kind: JobKind, job: LeasedJob, attempt: int, fields: dict
                                  values=fields)
 
 
+def job_renew_leases(kind: JobKind, claims: list[tuple[int, int]], *, until: datetime) -> int:
+    """Extend to `until` the leases of `claims` [(pk, attempt), ...] in ONE UPDATE; each row only
+    while it is still running under that attempt. Returns the rows renewed."""
+    if not claims:
+        return 0
+    ours = functools.reduce(operator.or_, (Q(pk=pk, attempts=attempt) for pk, attempt in claims))
+    return kind.model.objects.filter(ours, status=kind.running).update(lease_until=until)
+
+
 def job_retry_later(kind: JobKind, *, job: LeasedJob, attempt: int, message: str,
                     fail: Callable[[LeasedJob, int, str], None]) -> None:
     """Attempt `attempt` failed with a transient error: try again after a backoff, or `fail`
@@ -153,7 +167,8 @@ def attempts_exhausted(job: LeasedJob, attempt: int) -> str | None:
 def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[int]]:
     """Send again what was lost: overdue waiting jobs, and running jobs past their lease.
 
-    Acts only on jobs overdue by SWEEPER_GRACE_SECONDS. Returns the ids it sent again, as
+    Waiting jobs only when overdue by SWEEPER_GRACE_SECONDS; running jobs as soon as their lease
+    passed (a live worker renews it). Returns the ids it sent again, as
     {"enqueued": [...], "requeued": [...]}.
     """
     now = now or timezone.now()
@@ -174,7 +189,7 @@ def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[
                            "picked up (a lost message?); sent to the workers again.")
                 job_enqueue(kind, job.pk)
                 enqueued.append(job.pk)
-    expired = (model.objects.filter(status=kind.running, lease_until__lte=cutoff)
+    expired = (model.objects.filter(status=kind.running, lease_until__lte=now)
                .select_related(*kind.related).order_by("lease_until")[:SWEEP_BATCH])
     for job in expired:
         with transaction.atomic():
@@ -193,3 +208,4 @@ def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[
         logger.info("sweeper: %s: %d sent again, %d leases expired", model.__name__,
                     len(enqueued), len(requeued))
     return {"enqueued": enqueued, "requeued": requeued}
+

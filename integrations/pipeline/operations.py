@@ -28,6 +28,7 @@ from integrations.pipeline.jobs import (
     job_update_if_ours,
     jobs_sweep,
 )
+from integrations.pipeline.leases import Hold, lease_keeper
 
 logger = logging.getLogger(__name__)
 
@@ -103,11 +104,20 @@ def operation_run(*, operation_id: int) -> None:
     if exhausted is not None:
         _finish(operation, attempt, O.FAILED, exhausted)
         return
+    hold = lease_keeper().hold(OPERATIONS, operation.pk, attempt)  # renewed until recorded
+    try:
+        _run_claimed(operation, attempt, hold)
+    finally:
+        hold.release()
+
+
+def _run_claimed(operation: ServiceOperation, attempt: int, hold: Hold) -> None:
     note = ""
     if operation.kind == OperationKind.WITHDRAW:
         try:
-            result = get_gateway().deregister(service_id=operation.service.service_id,
-                                              idempotency_key=str(operation.idempotency_key))
+            with hold.calling():
+                result = get_gateway().deregister(service_id=operation.service.service_id,
+                                                  idempotency_key=str(operation.idempotency_key))
         except CorePermanentError as exc:
             _finish(operation, attempt, O.FAILED, exc.message)
             return

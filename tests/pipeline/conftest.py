@@ -7,6 +7,7 @@ restart things start their own workers in another module.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 
 import pytest
@@ -14,16 +15,17 @@ from django.utils import timezone
 
 from integrations.models import Submission
 from tests.support.core_server import CoreServer
-from tests.support.processes import Worker, wait_until
-from tests.support.services import need_broker
+from tests.support.processes import RedisServer, Worker, wait_until
+from tests.support.services import need, need_broker, redis_url
 
 # What the workers and this process use for the pipeline: short backoffs and leases so faults
-# resolve in seconds (the settings' validation keeps lease > task time limit > core timeout).
+# resolve in seconds (the settings' validation keeps the lease at least 3 heartbeats long).
 PIPELINE_SETTINGS = {
     "CAIO_CORE_TIMEOUT": 2.0,
     "CELERY_TASK_SOFT_TIME_LIMIT": 4,
     "CELERY_TASK_TIME_LIMIT": 5,
     "PIPELINE_LEASE_SECONDS": 6.0,
+    "PIPELINE_HEARTBEAT_SECONDS": 1.0,
     "PIPELINE_MAX_ATTEMPTS": 3,
     "PIPELINE_BACKOFF_BASE": 0.05,
     "PIPELINE_BACKOFF_MAX": 0.2,
@@ -77,6 +79,40 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """A redis-server of our own on a free port, without persistence; restart() keeps the port
+    and comes back empty."""
+    need(redis_url() is not None, "the Redis restart tests need REDIS_URL (Redis is the broker)")
+    binary = shutil.which("redis-server")
+    need(binary is not None, "redis-server is not installed")
+    server = RedisServer(tmp_path, binary=binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker_at(settings):
+    """Point this process's Celery app (and CELERY_BROKER_URL) at another broker for one test,
+    then back."""
+    from portal.celery import app
+
+    original = app.conf.broker_url
+
+    def reset_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def switch(url: str):
+        app.conf.broker_url = url
+        settings.CELERY_BROKER_URL = url
+        reset_pools()
+
+    yield switch
+    app.conf.broker_url = original
+    reset_pools()
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:
