@@ -13,6 +13,7 @@ from celery import shared_task
 from celery.signals import task_postrun
 from django.conf import settings
 
+from integrations.pipeline.broker import pipeline_resend_if_broker_lost_messages
 from integrations.pipeline.dbconn import close_stale_connections, retry_if_disconnected
 from integrations.pipeline.operations import operation_run, operations_sweep
 from integrations.pipeline.submissions import submissions_sweep
@@ -48,7 +49,11 @@ def run_operation(operation_id: int) -> None:
 
 @shared_task(name="integrations.sweep", acks_late=True, ignore_result=True)
 def sweep() -> dict:
+    """What beat runs every SWEEPER_INTERVAL_SECONDS: first, if the broker lost its messages (it
+    restarted empty), send every waiting job again at once; then the regular sweep."""
+    resent = pipeline_resend_if_broker_lost_messages() or {}
     submissions = submissions_sweep()
     operations = operations_sweep()
     return {"submissions": {k: len(v) for k, v in submissions.items()},
-            "operations": {k: len(v) for k, v in operations.items()}}
+            "operations": {k: len(v) for k, v in operations.items()},
+            "broker_lost_messages": {k: len(v) for k, v in resent.items()}}

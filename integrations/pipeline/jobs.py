@@ -17,7 +17,9 @@ model, its statuses, the Celery task that runs it and how to reach its contract 
   in `next_attempt_at` for the sweeper.
 - **Sweep.** `jobs_sweep` re-sends waiting jobs overdue by SWEEPER_GRACE_SECONDS (a lost message)
   and takes back running jobs whose lease passed (a lost worker: nobody renews it). Each step is
-  a conditional UPDATE, so two sweepers at once never send a job twice.
+  a conditional UPDATE, so two sweepers at once never send a job twice. `jobs_resend_waiting`
+  re-sends every waiting job at once, without the grace, when the broker lost its messages
+  (integrations/pipeline/broker.py).
 """
 
 from __future__ import annotations
@@ -209,3 +211,36 @@ def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[
                     len(enqueued), len(requeued))
     return {"enqueued": enqueued, "requeued": requeued}
 
+
+def jobs_resend_waiting(kind: JobKind, *, touched_before: datetime) -> list[int]:
+    """Send again, without the grace, every waiting job last touched before `touched_before`:
+    the broker lost its messages (integrations/pipeline/broker.py). A job due later gets the
+    rest of its countdown; one due later than PIPELINE_COUNTDOWN_MAX never had a message and
+    waits for the sweeper as before. Each send is a conditional UPDATE on `updated_at`, so a
+    second sweeper sends nothing twice. Returns the ids sent."""
+    model = kind.model
+    sent: list[int] = []
+    horizon = touched_before + timedelta(seconds=settings.PIPELINE_COUNTDOWN_MAX)
+    waiting = (model.objects.filter(status__in=kind.overdue, updated_at__lte=touched_before)
+               .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=horizon))
+               .select_related(*kind.related).order_by("pk"))
+    last = 0
+    while batch := list(waiting.filter(pk__gt=last)[:SWEEP_BATCH]):
+        last = batch[-1].pk
+        for job in batch:
+            with transaction.atomic():
+                now = timezone.now()
+                moved = model.objects.filter(
+                    pk=job.pk, status=job.status, updated_at=job.updated_at,
+                ).update(status=kind.waiting, updated_at=now)
+                if moved:
+                    due = job.next_attempt_at
+                    countdown = (due - now).total_seconds() if due and due > now else None
+                    kind.event(job, actor="sweeper", kind="re_enqueued", message="The broker "
+                               "lost its messages (restarted empty?); sent to the workers again.")
+                    job_enqueue(kind, job.pk, countdown=countdown)
+                    sent.append(job.pk)
+    if sent:
+        logger.info("the broker lost its messages: %s: %d waiting sent again", model.__name__,
+                    len(sent))
+    return sent

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from integrations.models import Submission
 from tests.support.core_server import CoreServer
-from tests.support.processes import RedisServer, Worker, wait_until
+from tests.support.processes import Beat, RedisServer, Worker, wait_until
 from tests.support.services import need, need_broker, redis_url
 
 # What the workers and this process use for the pipeline: short backoffs and leases so faults
@@ -79,6 +79,22 @@ def pipeline_worker(django_db_setup, core_server, tmp_path_factory):
         raise
     yield worker
     worker.stop()
+
+
+@pytest.fixture
+def start_beat(transactional_db, broker_available, tmp_path):
+    """Start real `celery beat` subprocesses: start_beat(extra_env={...}). All are stopped
+    afterwards."""
+    beats: list[Beat] = []
+
+    def start(**kwargs) -> Beat:
+        beat = Beat(tmp_path / f"beat-{len(beats)}.log", **kwargs)
+        beats.append(beat)
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
 
 
 @pytest.fixture

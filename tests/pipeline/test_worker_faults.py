@@ -129,3 +129,48 @@ def test_a_killed_workers_claims_are_taken_back_after_one_short_lease_and_regist
             assert keys == [str(submission.idempotency_key)] * 2 and submission.attempts == 2
     assert len(core.applied("register")) == 2 and duplicates(core.applied()) == []
 
+
+# --- issue 15, case 4: a broker restarted empty is noticed by the next sweep ---------------------
+
+def test_a_broker_restarted_empty_has_its_waiting_rows_sent_again_at_the_next_sweep_not_after_the_grace(
+        throwaway_redis, broker_at, start_worker, start_beat, core, owner, reviewer, settings):
+    import redis
+
+    from integrations.pipeline.broker import MARKER
+
+    broker_at(throwaway_redis.url)
+    client = redis.Redis.from_url(throwaway_redis.url)
+    # A grace of an hour: the regular sweep sends nothing again during this test. Backoffs of
+    # 10-20 s ride on countdowns that the worker holds; core calls may take 30 s.
+    env = worker_env(core.url, REDIS_URL=throwaway_redis.url, SWEEPER_GRACE_SECONDS="3600",
+                     SWEEPER_INTERVAL_SECONDS="1", PIPELINE_BACKOFF_BASE="20",
+                     PIPELINE_BACKOFF_MAX="20", CAIO_CORE_TIMEOUT="30",
+                     CELERY_TASK_SOFT_TIME_LIMIT="50", CELERY_TASK_TIME_LIMIT="60")
+    start_worker(concurrency=1, extra_env=env)
+    start_beat(extra_env=env)
+    wait_until(lambda: client.get(MARKER), message="the first sweep to mark the broker")
+
+    core.script("register", {"status": 503})
+    retrying = approve(owner, reviewer)
+    wait_until(lambda: "retry_scheduled" in kinds(retrying), message="the first attempt's 503")
+    core.down("register", {"delay": 3})  # slow answers: the queue backs up behind one worker
+    rows = [retrying, *(approve(owner, reviewer) for _ in range(6))]
+    wait_until(lambda: len(core.requests("register")) >= 2, message="the first slow call")
+
+    throwaway_redis.restart()  # no persistence: every message is gone, and so is the marker
+    broker_at(throwaway_redis.url)
+    lost = set(Submission.objects.filter(status="queued").values_list("pk", flat=True))
+    core.down("register", None)
+    # The worker's countdown retry and at least three queued rows had no message any more.
+    assert retrying.pk in lost and len(lost) >= 4
+
+    for row in rows:
+        row = wait_status(row, "registered", "failed", timeout=90)
+        assert row.status == "registered"
+        resent = [e.message for e in row.events.filter(kind="re_enqueued", actor="sweeper")]
+        assert resent == ([
+            "The broker lost its messages (restarted empty?); sent to the workers again."]
+            if row.pk in lost else [])
+    assert Submission.objects.get(pk=retrying.pk).attempts == 2
+    assert len(core.applied("register")) == 7 and duplicates(core.applied()) == []
+    assert client.get(MARKER) is not None

@@ -1,4 +1,4 @@
-"""Start real processes (Celery workers) that see the test database."""
+"""Start real processes (Celery workers and beat) that see the test database."""
 
 from __future__ import annotations
 
@@ -94,6 +94,17 @@ class Worker(_Process):
                 return
             time.sleep(0.1)
         raise TimeoutError(f"worker not ready after {timeout}s:\n{self.log()}")
+
+
+class Beat(_Process):
+    """A real `celery beat` subprocess: it sends the sweep every SWEEPER_INTERVAL_SECONDS (set
+    it in `extra_env`), with its schedule file beside its log."""
+
+    def __init__(self, log_path: Path, *, extra_env: dict[str, str] | None = None):
+        super().__init__(log_path, [
+            sys.executable, "-m", "celery", "-A", "portal", "beat", "-l", "info",
+            "-s", str(log_path.with_suffix(".schedule")),
+        ], extra_env)
 
 
 class RedisServer:
