@@ -71,7 +71,13 @@ def pipeline_resend_if_broker_lost_messages() -> dict[str, list[int]] | None:
     """What the sweep task does first: if the broker lost its messages, send every waiting
     submission and operation again (see the module docstring). Returns the ids sent per kind,
     or None when nothing was lost."""
-    lost, run_id = broker_lost_messages()
+    import redis
+
+    try:
+        lost, run_id = broker_lost_messages()
+    except redis.RedisError:  # the regular sweep still runs; the next sweep checks again
+        logger.warning("could not check the broker's identity", exc_info=True)
+        return None
     if not lost:
         return None
     checked = timezone.now()
