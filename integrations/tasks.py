@@ -2,6 +2,8 @@
 
 acks_late + reject_on_worker_lost: a message is acknowledged only after the task ran, and a
 worker killed mid-task gives it back. Duplicates are harmless: the claim is a conditional UPDATE.
+A row a dead worker had claimed comes back by its lease, which only a live worker renews
+(integrations/pipeline/leases.py); with the overlap the message was acknowledged at hand-over.
 
 The services send these tasks by name (integrations/pipeline/jobs.py), so the import runs one
 way: tasks -> services, never back.
