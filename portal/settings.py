@@ -266,7 +266,11 @@ PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
 # Backoffs up to this long ride on a Celery countdown; longer ones wait in the database for the
 # sweeper. A countdown must end well inside Redis' visibility timeout or it is delivered twice.
 PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
-PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
+# A claim's lease is short; the worker process holding the claim renews it every
+# PIPELINE_HEARTBEAT_SECONDS while it works (integrations/pipeline/leases.py), so a killed worker's
+# rows are taken back by the sweeper within a lease and a sweep interval (docs/pipeline.md).
+PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 20.0, minimum=1.0)
+PIPELINE_HEARTBEAT_SECONDS = _float("PIPELINE_HEARTBEAT_SECONDS", 5.0, minimum=0.1)
 # Each prefork worker process overlaps one registration's core call with recording the previous
 # one and claiming the next (integrations/pipeline/worker.py). 0: a task does all three itself.
 # On by default with Redis only: with the filesystem broker Celery runs its pool in synchronous
@@ -275,16 +279,15 @@ PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 120.0, minimum=1.0)
 # the OOM killer) would keep that lock forever and stall the pool.
 PIPELINE_OVERLAP = _bool("PIPELINE_OVERLAP", bool(REDIS_URL))
 SWEEPER_GRACE_SECONDS = _float("SWEEPER_GRACE_SECONDS", 60.0)
-SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 30.0, minimum=1.0)
+SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 10.0, minimum=1.0)
 if PIPELINE_BACKOFF_MAX < PIPELINE_BACKOFF_BASE:
     raise ImproperlyConfigured("PIPELINE_BACKOFF_MAX must be at least PIPELINE_BACKOFF_BASE.")
-if PIPELINE_LEASE_SECONDS <= CELERY_TASK_TIME_LIMIT:
+if PIPELINE_LEASE_SECONDS < 3 * PIPELINE_HEARTBEAT_SECONDS:
     raise ImproperlyConfigured(
-        f"PIPELINE_LEASE_SECONDS={PIPELINE_LEASE_SECONDS:g} must exceed "
-        f"CELERY_TASK_TIME_LIMIT={CELERY_TASK_TIME_LIMIT}, so a lease outlives a running task."
+        f"PIPELINE_LEASE_SECONDS={PIPELINE_LEASE_SECONDS:g} must be at least 3 x "
+        f"PIPELINE_HEARTBEAT_SECONDS={PIPELINE_HEARTBEAT_SECONDS:g}, so a live worker's lease "
+        "survives two late renewals."
     )
-if PIPELINE_LEASE_SECONDS <= CAIO_CORE_TIMEOUT:
-    raise ImproperlyConfigured("PIPELINE_LEASE_SECONDS must exceed CAIO_CORE_TIMEOUT.")
 _visibility = CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout")
 if _visibility and PIPELINE_COUNTDOWN_MAX + CELERY_TASK_TIME_LIMIT >= _visibility:
     raise ImproperlyConfigured(

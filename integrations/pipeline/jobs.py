@@ -10,6 +10,8 @@ model, its statuses, the Celery task that runs it and how to reach its contract 
 - **Claim.** `job_claim` is one conditional UPDATE: waiting and due -> running, attempts + 1, a
   lease. A duplicate or stale message claims nothing. The new attempt number fences every later
   update (`job_update_if_ours`), so a worker that lost its lease can never overwrite a newer one.
+- **Renew.** The lease is short; the process holding the claim renews it while it works
+  (`job_renew_leases`, called by the heartbeat in integrations/pipeline/leases.py).
 - **Retry.** `job_retry_later` waits with exponential backoff and jitter, with the same
   idempotency key, up to PIPELINE_MAX_ATTEMPTS. Short delays ride on a countdown; long ones wait
   in `next_attempt_at` for the sweeper.
@@ -18,13 +20,17 @@ model, its statuses, the Celery task that runs it and how to reach its contract 
   `next_attempt_at` without claiming it, and `job_refund` gives a claimed job back with its
   attempt not spent. Neither spends an attempt.
 - **Sweep.** `jobs_sweep` re-sends waiting jobs overdue by SWEEPER_GRACE_SECONDS (a lost message)
-  and takes back running jobs whose lease passed (a lost worker). Each step is a conditional
-  UPDATE, so two sweepers at once never send a job twice.
+  and takes back running jobs whose lease passed (a lost worker: nobody renews it). Each step is
+  a conditional UPDATE, so two sweepers at once never send a job twice. `jobs_resend_waiting`
+  re-sends every waiting job at once, without the grace, when the broker lost its messages
+  (integrations/pipeline/broker.py).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -118,6 +124,15 @@ def job_update_if_ours(kind: JobKind, job: LeasedJob, attempt: int, fields: dict
                                  values=fields)
 
 
+def job_renew_leases(kind: JobKind, claims: list[tuple[int, int]], *, until: datetime) -> int:
+    """Extend to `until` the leases of `claims` [(pk, attempt), ...] in ONE UPDATE; each row only
+    while it is still running under that attempt. Returns the rows renewed."""
+    if not claims:
+        return 0
+    ours = functools.reduce(operator.or_, (Q(pk=pk, attempts=attempt) for pk, attempt in claims))
+    return kind.model.objects.filter(ours, status=kind.running).update(lease_until=until)
+
+
 def job_retry_later(kind: JobKind, *, job: LeasedJob, attempt: int, message: str,
                     fail: Callable[[LeasedJob, int, str], None]) -> None:
     """Attempt `attempt` failed with a transient error: try again after a backoff, or `fail`
@@ -208,7 +223,8 @@ def _enqueue_at(kind: JobKind, pk: int, until: datetime, now: datetime) -> None:
 def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[int]]:
     """Send again what was lost: overdue waiting jobs, and running jobs past their lease.
 
-    Acts only on jobs overdue by SWEEPER_GRACE_SECONDS. Returns the ids it sent again, as
+    Waiting jobs only when overdue by SWEEPER_GRACE_SECONDS; running jobs as soon as their lease
+    passed (a live worker renews it). Returns the ids it sent again, as
     {"enqueued": [...], "requeued": [...]}.
     """
     now = now or timezone.now()
@@ -229,7 +245,7 @@ def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[
                            "picked up (a lost message?); sent to the workers again.")
                 job_enqueue(kind, job.pk)
                 enqueued.append(job.pk)
-    expired = (model.objects.filter(status=kind.running, lease_until__lte=cutoff)
+    expired = (model.objects.filter(status=kind.running, lease_until__lte=now)
                .select_related(*kind.related).order_by("lease_until")[:SWEEP_BATCH])
     for job in expired:
         with transaction.atomic():
@@ -248,3 +264,37 @@ def jobs_sweep(kind: JobKind, *, now: datetime | None = None) -> dict[str, list[
         logger.info("sweeper: %s: %d sent again, %d leases expired", model.__name__,
                     len(enqueued), len(requeued))
     return {"enqueued": enqueued, "requeued": requeued}
+
+
+def jobs_resend_waiting(kind: JobKind, *, touched_before: datetime) -> list[int]:
+    """Send again, without the grace, every waiting job last touched before `touched_before`:
+    the broker lost its messages (integrations/pipeline/broker.py). A job due later gets the
+    rest of its countdown; one due later than PIPELINE_COUNTDOWN_MAX never had a message and
+    waits for the sweeper as before. Each send is a conditional UPDATE on `updated_at`, so a
+    second sweeper sends nothing twice. Returns the ids sent."""
+    model = kind.model
+    sent: list[int] = []
+    horizon = touched_before + timedelta(seconds=settings.PIPELINE_COUNTDOWN_MAX)
+    waiting = (model.objects.filter(status__in=kind.overdue, updated_at__lte=touched_before)
+               .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=horizon))
+               .select_related(*kind.related).order_by("pk"))
+    last = 0
+    while batch := list(waiting.filter(pk__gt=last)[:SWEEP_BATCH]):
+        last = batch[-1].pk
+        for job in batch:
+            with transaction.atomic():
+                now = timezone.now()
+                moved = model.objects.filter(
+                    pk=job.pk, status=job.status, updated_at=job.updated_at,
+                ).update(status=kind.waiting, updated_at=now)
+                if moved:
+                    due = job.next_attempt_at
+                    countdown = (due - now).total_seconds() if due and due > now else None
+                    kind.event(job, actor="sweeper", kind="re_enqueued", message="The broker "
+                               "lost its messages (restarted empty?); sent to the workers again.")
+                    job_enqueue(kind, job.pk, countdown=countdown)
+                    sent.append(job.pk)
+    if sent:
+        logger.info("the broker lost its messages: %s: %d waiting sent again", model.__name__,
+                    len(sent))
+    return sent

@@ -36,6 +36,7 @@ from integrations.pipeline.jobs import (
     job_update_if_ours,
     jobs_sweep,
 )
+from integrations.pipeline.leases import Hold, lease_keeper
 from integrations.pipeline.notifications import notify_staff_operation
 
 logger = logging.getLogger(__name__)
@@ -148,11 +149,20 @@ def operation_run(*, operation_id: int) -> None:
         breaker_release(gate)
         _finish(operation, attempt, O.FAILED, exhausted)
         return
+    hold = lease_keeper().hold(OPERATIONS, operation.pk, attempt)  # renewed until recorded
+    try:
+        _run_claimed(operation, attempt, hold, gate)
+    finally:
+        hold.release()
+
+
+def _run_claimed(operation: ServiceOperation, attempt: int, hold: Hold, gate) -> None:
     note = ""
     if operation.kind == OperationKind.WITHDRAW:
-        result = breaker_call(lambda: get_gateway().deregister(
-            service_id=operation.service.service_id,
-            idempotency_key=str(operation.idempotency_key)), gate=gate)
+        with hold.calling():
+            result = breaker_call(lambda: get_gateway().deregister(
+                service_id=operation.service.service_id,
+                idempotency_key=str(operation.idempotency_key)), gate=gate)
         if isinstance(result, CoreHeld):
             job_refund(OPERATIONS, job=operation, attempt=attempt, until=result.until,
                        message=result.message)

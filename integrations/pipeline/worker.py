@@ -13,11 +13,13 @@ While the core works on registration N, the recorder records N-1 and the main th
 A process still makes at most one core call at a time, so `-c 2` means two calls in flight.
 
 Nothing here changes what is correct, only when it happens:
-- The Celery message is acknowledged once the claim is committed and handed over. If the
-  process dies after that, the row stays `registering` until its lease passes; the sweeper then
-  queues it again and the next attempt calls the core with the same idempotency key. The core
-  answers the stored result, so it is registered once. (This is the path a worker killed mid-call
-  always took: a redelivered message finds the row leased and does nothing.)
+- The Celery message is acknowledged once the claim is committed and handed over. From the claim
+  until the record, the process holds the claim (integrations/pipeline/leases.py) and its
+  heartbeat renews the short lease. If the process dies, the renewals stop, the lease passes
+  within PIPELINE_LEASE_SECONDS and the sweeper queues the row again; the next attempt calls the
+  core with the same idempotency key and the core answers the stored result, so it is registered
+  once. (A redelivered message would find the row leased and do nothing, so acks_late does not
+  help here.)
 - The record is fenced by the claim's attempt number, so a late recorder can never overwrite a
   newer attempt.
 - The hand-overs are bounded queues: at most one claim waits for the caller and a few results for
@@ -38,7 +40,9 @@ from celery.signals import worker_process_shutdown
 from django.db import connections
 
 from integrations.pipeline.dbconn import close_stale_connections, retry_if_disconnected
+from integrations.pipeline.leases import Hold, lease_keeper
 from integrations.pipeline.submissions import (
+    SUBMISSIONS,
     Claim,
     submission_call_core,
     submission_claim,
@@ -65,8 +69,9 @@ class RegistrationPipeline:
         self.recorder.start()
 
     def submit(self, claim: Claim) -> None:
-        """Queue a claimed submission for its core call; waits while another claim is waiting."""
-        self.calls.put(claim)
+        """Queue a claimed submission for its core call; waits while another claim is waiting.
+        Its lease is renewed from now until its outcome is recorded."""
+        self.calls.put((claim, hold_claim(claim)))
 
     def drain(self, timeout: float | None = None) -> bool:
         """Finish everything handed over so far, then stop both threads. True when they stopped."""
@@ -77,20 +82,23 @@ class RegistrationPipeline:
 
     def _call_loop(self) -> None:
         while True:
-            claim = self.calls.get()
-            if claim is _STOP:
+            item = self.calls.get()
+            if item is _STOP:
                 self.records.put(_STOP)
                 connections.close_all()  # this thread's connections
                 return
+            claim, hold = item
             try:
-                outcome = submission_call_core(claim=claim)
+                with hold.calling():
+                    outcome = submission_call_core(claim=claim)
             except Exception:  # noqa: BLE001 - a bug must not stop the pipeline; the lease recovers
                 logger.exception("submission %s: the core call failed unexpectedly",
                                  claim.submission.pk)
+                hold.release()
                 continue
             finally:
                 close_stale_connections()  # the embedded core uses this thread's connection
-            self.records.put((claim, outcome))
+            self.records.put((claim, hold, outcome))
 
     def _record_loop(self) -> None:
         while True:
@@ -98,13 +106,14 @@ class RegistrationPipeline:
             if item is _STOP:
                 connections.close_all()
                 return
-            claim, outcome = item
+            claim, hold, outcome = item
             try:
                 retry_if_disconnected(submission_record, claim=claim, outcome=outcome)
             except Exception:  # noqa: BLE001 - the row stays registering; the sweeper takes it back
                 logger.exception("submission %s: recording the core's answer failed; the sweeper "
                                  "will queue it again when its lease passes", claim.submission.pk)
             finally:
+                hold.release()
                 close_stale_connections()
 
 
@@ -126,6 +135,26 @@ def register_in_pipeline(*, submission_id: int) -> None:
     claim = retry_if_disconnected(submission_claim, submission_id=submission_id)
     if claim is not None:
         registration_pipeline().submit(claim)
+
+
+def hold_claim(claim: Claim) -> Hold:
+    """Renew the claim's lease in this process until the hold is released."""
+    return lease_keeper().hold(SUBMISSIONS, claim.submission.pk, claim.attempt)
+
+
+def register_in_turn(*, submission_id: int) -> None:
+    """Without the overlap (PIPELINE_OVERLAP=0): claim, call and record in this thread, the lease
+    renewed meanwhile."""
+    claim = retry_if_disconnected(submission_claim, submission_id=submission_id)
+    if claim is None:
+        return
+    hold = hold_claim(claim)
+    try:
+        with hold.calling():
+            outcome = submission_call_core(claim=claim)
+        retry_if_disconnected(submission_record, claim=claim, outcome=outcome)
+    finally:
+        hold.release()
 
 
 @worker_process_shutdown.connect(dispatch_uid="integrations.drain_registration_pipeline")

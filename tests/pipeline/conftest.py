@@ -7,6 +7,7 @@ restart things start their own workers in another module.
 from __future__ import annotations
 
 import re
+import shutil
 import time
 
 import pytest
@@ -16,16 +17,17 @@ from integrations.models import Submission
 from integrations.pipeline.submissions import submission_approve, submission_create
 from tests.factories import make_revision
 from tests.support.core_server import CoreServer
-from tests.support.processes import Worker, wait_until
-from tests.support.services import need_broker
+from tests.support.processes import Beat, RedisServer, Worker, wait_until
+from tests.support.services import need, need_broker, redis_url
 
 # What the workers and this process use for the pipeline: short backoffs and leases so faults
-# resolve in seconds (the settings' validation keeps lease > task time limit > core timeout).
+# resolve in seconds (the settings' validation keeps the lease at least 3 heartbeats long).
 PIPELINE_SETTINGS = {
     "CAIO_CORE_TIMEOUT": 2.0,
     "CELERY_TASK_SOFT_TIME_LIMIT": 4,
     "CELERY_TASK_TIME_LIMIT": 5,
     "PIPELINE_LEASE_SECONDS": 6.0,
+    "PIPELINE_HEARTBEAT_SECONDS": 1.0,
     "PIPELINE_MAX_ATTEMPTS": 3,
     "PIPELINE_BACKOFF_BASE": 0.05,
     "PIPELINE_BACKOFF_MAX": 0.2,
@@ -89,6 +91,56 @@ def approve(owner, reviewer, **kwargs) -> Submission:
     revision = make_revision(owner, **kwargs)
     submission = submission_create(contract=revision.contract, revision=revision, user=owner)
     return submission_approve(submission=submission, reviewer=reviewer)
+
+
+@pytest.fixture
+def start_beat(transactional_db, broker_available, tmp_path):
+    """Start real `celery beat` subprocesses: start_beat(extra_env={...}). All are stopped
+    afterwards."""
+    beats: list[Beat] = []
+
+    def start(**kwargs) -> Beat:
+        beat = Beat(tmp_path / f"beat-{len(beats)}.log", **kwargs)
+        beats.append(beat)
+        return beat
+
+    yield start
+    for beat in beats:
+        beat.stop()
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """A redis-server of our own on a free port, without persistence; restart() keeps the port
+    and comes back empty."""
+    need(redis_url() is not None, "the Redis restart tests need REDIS_URL (Redis is the broker)")
+    binary = shutil.which("redis-server")
+    need(binary is not None, "redis-server is not installed")
+    server = RedisServer(tmp_path, binary=binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker_at(settings):
+    """Point this process's Celery app (and CELERY_BROKER_URL) at another broker for one test,
+    then back."""
+    from portal.celery import app
+
+    original = app.conf.broker_url
+
+    def reset_pools():
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    def switch(url: str):
+        app.conf.broker_url = url
+        settings.CELERY_BROKER_URL = url
+        reset_pools()
+
+    yield switch
+    app.conf.broker_url = original
+    reset_pools()
 
 
 def wait_status(submission_or_id, *statuses: str, timeout: float = 30.0) -> Submission:

@@ -7,6 +7,7 @@ import pytest
 from integrations.catalogue.publishing import catalogue_publish_revision
 from integrations.models import ServiceOperation
 from integrations.pipeline.errors import OperationError, PipelineError
+from integrations.pipeline.leases import lease_keeper
 from integrations.pipeline.operations import (
     operation_request,
     operation_request_by_staff,
@@ -136,6 +137,7 @@ def test_withdraw_deregisters_at_the_core_retrying_through_an_outage(owner, core
     keys = {r["key"] for r in core.requests("deregister")}
     assert keys == {str(operation.idempotency_key)}
     assert kinds(operation)[-1] == "withdrawn"
+    assert lease_keeper().held() == []  # each attempt's lease renewal ended with it
 
 
 def test_a_refused_withdraw_fails_with_the_cores_message(owner, core):

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.smoke
 ROOT = Path(__file__).resolve().parents[2]
 CODE = ("import django, json; django.setup(); from django.conf import settings as s; "
         "print(json.dumps({k: getattr(s, k) for k in ('PIPELINE_COUNTDOWN_MAX', "
-        "'CELERY_TASK_TIME_LIMIT', 'PIPELINE_LEASE_SECONDS', 'PIPELINE_BACKOFF_MAX', "
+        "'CELERY_TASK_TIME_LIMIT', 'PIPELINE_LEASE_SECONDS', 'PIPELINE_HEARTBEAT_SECONDS', "
+        "'PIPELINE_BACKOFF_MAX', "
         "'CELERY_BROKER_TRANSPORT_OPTIONS', 'CELERY_BEAT_SCHEDULE', 'PIPELINE_OVERLAP')}))")
 
 
@@ -35,7 +36,10 @@ def test_default_countdowns_and_time_limits_stay_under_the_redis_visibility_time
     s = json.loads(result.stdout.strip().splitlines()[-1])
     visibility = s["CELERY_BROKER_TRANSPORT_OPTIONS"]["visibility_timeout"]
     assert s["PIPELINE_COUNTDOWN_MAX"] + s["CELERY_TASK_TIME_LIMIT"] < visibility
-    assert s["PIPELINE_LEASE_SECONDS"] > s["CELERY_TASK_TIME_LIMIT"]
+    # A short lease, renewed while the worker lives: a killed worker's rows are taken back at the
+    # first sweep after the lease passed, so within lease + sweep interval (docs/pipeline.md).
+    assert s["PIPELINE_LEASE_SECONDS"] >= 3 * s["PIPELINE_HEARTBEAT_SECONDS"]
+    assert s["PIPELINE_LEASE_SECONDS"] + s["CELERY_BEAT_SCHEDULE"]["pipeline-sweep"]["schedule"] <= 30
     # Backoffs longer than a countdown wait in the database for the sweeper instead.
     assert s["CELERY_BEAT_SCHEDULE"]["pipeline-sweep"]["task"] == "integrations.sweep"
 
@@ -44,14 +48,16 @@ def test_this_runs_settings_are_safe_too(settings):
     if settings.REDIS_URL:
         visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
         assert settings.PIPELINE_COUNTDOWN_MAX + settings.CELERY_TASK_TIME_LIMIT < visibility
-    assert settings.PIPELINE_LEASE_SECONDS > settings.CELERY_TASK_TIME_LIMIT
+    assert settings.PIPELINE_LEASE_SECONDS >= 3 * settings.PIPELINE_HEARTBEAT_SECONDS
 
 
 @pytest.mark.parametrize(("env", "message"), [
     ({"PIPELINE_MAX_ATTEMPTS": "0"}, "PIPELINE_MAX_ATTEMPTS=0 must be at least 1"),
     ({"PIPELINE_BACKOFF_BASE": "soon"}, "PIPELINE_BACKOFF_BASE='soon' is not a number"),
     ({"PIPELINE_BACKOFF_BASE": "10", "PIPELINE_BACKOFF_MAX": "5"}, "PIPELINE_BACKOFF_MAX must be"),
-    ({"PIPELINE_LEASE_SECONDS": "30"}, "PIPELINE_LEASE_SECONDS=30 must exceed"),
+    ({"PIPELINE_LEASE_SECONDS": "12", "PIPELINE_HEARTBEAT_SECONDS": "5"},
+     "PIPELINE_LEASE_SECONDS=12 must be at least 3 x PIPELINE_HEARTBEAT_SECONDS=5"),
+    ({"PIPELINE_HEARTBEAT_SECONDS": "0"}, "PIPELINE_HEARTBEAT_SECONDS=0.0 must be at least 0.1"),
     ({"PIPELINE_COUNTDOWN_MAX": "3550"}, "must stay under Redis' visibility timeout"),
     ({"SWEEPER_GRACE_SECONDS": "nan"}, "SWEEPER_GRACE_SECONDS=nan must be at least"),
     ({"CORE_BREAKER_THRESHOLD": "0"}, "CORE_BREAKER_THRESHOLD=0 must be at least 1"),

@@ -14,12 +14,13 @@ from django.utils import timezone
 
 from integrations.models import RegisteredService, Submission
 from integrations.pipeline.dbconn import close_stale_connections, retry_if_disconnected
+from integrations.pipeline.leases import lease_keeper
 from integrations.pipeline.submissions import (
     submission_approve,
     submission_claim,
     submission_create,
 )
-from integrations.pipeline.worker import RegistrationPipeline
+from integrations.pipeline.worker import RegistrationPipeline, register_in_turn
 from tests.factories import make_revision
 from tests.pipeline.conftest import kinds, wait_status, worker_env
 from tests.support.processes import wait_until
@@ -57,6 +58,7 @@ def test_the_pipeline_records_every_claim_it_was_given_before_drain_returns(core
 
     rows = Submission.objects.filter(pk__in=[s.pk for s in submissions])
     assert {s.status for s in rows} == {"registered"}
+    assert lease_keeper().held() == []  # every claim's lease renewal ended with its record
     assert RegisteredService.objects.count() == 5
     assert len(core.applied("register")) == 5
     assert sorted(m.subject for m in mail.outbox) == sorted(
@@ -132,6 +134,15 @@ def test_a_worker_without_overlap_runs_the_steps_in_turn(start_worker, core, own
 
     assert submission.status == "registered"
     assert len(core.applied("register")) == 1
+
+
+def test_without_the_overlap_a_task_holds_its_claim_until_the_outcome_is_recorded(core, owner):
+    (submission,) = queued(owner, 1)
+
+    register_in_turn(submission_id=submission.pk)
+
+    assert Submission.objects.get(pk=submission.pk).status == "registered"
+    assert lease_keeper().held() == []
 
 
 def test_a_step_whose_connection_was_dropped_runs_once_more_on_a_new_one(core, owner):

@@ -184,7 +184,8 @@ def test_two_sweepers_at_once_never_enqueue_a_row_twice(worker, core, owner, rev
         lost.append(Submission.objects.create(
             contract=revision.contract, revision=revision, submitter=owner, status="queued",
             next_attempt_at=past, reviewed_by=reviewer))
-    results = in_threads(submissions_sweep, submissions_sweep)
+    now = timezone.now()  # one moment for both, as two sweeps started together see it
+    results = in_threads(lambda: submissions_sweep(now=now), lambda: submissions_sweep(now=now))
     assert [status for status, _ in results] == ["ok", "ok"], results
     first, second = (set(value["enqueued"]) for _, value in results)
     assert not first & second
