@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 
@@ -61,3 +62,18 @@ REGISTER = "POST /api/v1/integration/register-service"
 SUBMISSION = "GET /api/v1/submissions/7/"
 
 
+
+
+class JsonHandler(BaseHTTPRequestHandler):
+    """A quiet http.server handler that answers JSON: the base of the tests' local portals."""
+
+    def log_message(self, *args):  # keep test output quiet
+        pass
+
+    def _send(self, status: int, payload) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

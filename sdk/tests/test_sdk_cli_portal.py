@@ -10,9 +10,10 @@ import re
 import socket
 import stat
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
+from sdk_scripted import JsonHandler
 
 from caio_integration.cli import exits, main
 from caio_integration.contracts import read_template
@@ -29,21 +30,10 @@ def submission(status: str, reason: str = "") -> dict:
                         "message": "Submitted for review."}]}
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(JsonHandler):
     """The portal's API, scripted: ``state`` says what the next answers are."""
 
     state: dict = {}
-
-    def log_message(self, *args):
-        pass
-
-    def _send(self, status: int, payload) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def _error(self, status: int, code: str, message: str, **top) -> None:
         self._send(status, {"error": {"code": code, "message": message, "details": None}, **top})

@@ -6,9 +6,10 @@ import asyncio
 import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 
 import pytest
+from sdk_scripted import JsonHandler
 
 from caio_integration import (
     AuthenticationError,
@@ -24,23 +25,12 @@ from caio_integration.contracts import read_template, validate_text
 TOKEN = "caio_test_token"
 
 
-class Portal(BaseHTTPRequestHandler):
+class Portal(JsonHandler):
     """A tiny stand-in for the portal's integration API, answering from the SDK's validator."""
 
     requests: list[dict] = []
     status_override: int | None = None
     error_body: dict | None = None
-
-    def log_message(self, *args):  # keep test output quiet
-        pass
-
-    def _send(self, status: int, payload) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
 
     def do_POST(self):  # noqa: N802 - http.server's naming
         length = int(self.headers.get("Content-Length", 0))
