@@ -148,7 +148,7 @@ def console_commands(text: str) -> list[Command]:
         command = line[2:]
         while command.endswith("\\") and index + 1 < len(lines):
             index += 1
-            command = command[:-1] + "\n" + lines[index]
+            command = command + "\n" + lines[index]
         index += 1
         output: list[str] = []
         while index < len(lines) and not lines[index].startswith("$ "):

@@ -129,7 +129,8 @@ def _base_env(url: str, home: Path) -> dict[str, str]:
         env["PATH"] = os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep)
                                       if not p.startswith(venv))
     env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"), CAIO_URL=url,
-               COLUMNS="100", PIP_DISABLE_PIP_VERSION_CHECK="1")
+               COLUMNS="100", PIP_DISABLE_PIP_VERSION_CHECK="1",
+               PYTHONUNBUFFERED="1")  # stdout and stderr in the order a terminal shows
     return env
 
 
