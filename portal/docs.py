@@ -5,6 +5,7 @@ from the SDK (the contract reference is generated from contract schema v1, so it
 from __future__ import annotations
 
 from dataclasses import dataclass
+import re
 from functools import cache
 from pathlib import Path
 
@@ -12,7 +13,13 @@ import nh3
 from django.conf import settings
 from markdown_it import MarkdownIt
 
-DOCS_DIR = Path(settings.BASE_DIR) / "docs"
+BASE_DIR = Path(settings.BASE_DIR)
+# The user guides live with the SDK (sdk/docs/), so that it carries them; docs/ keeps the design
+# notes for maintainers.
+USER_DOCS_DIR = BASE_DIR / "sdk" / "docs"
+# The marker comments around generated parts (portal/docs_generate.py); raw HTML is off, so they
+# would show as text.
+_MARKER_RE = re.compile(r"^<!-- /?generated(?::[\w-]+)? -->\n", re.M)
 
 
 @dataclass(frozen=True)
@@ -24,14 +31,17 @@ class DocPage:
 
 
 PAGES: tuple[DocPage, ...] = (
-    DocPage("integration-guide", "Integration guide", "integration-guide.md",
-            "From an empty file to a registered, discoverable service."),
+    DocPage("integration-guide", "Integration guide", "INTEGRATION_GUIDE.md",
+            "From nothing to a registered, discoverable service: a 5-minute quick start, then "
+            "each step, best practices and troubleshooting."),
     DocPage("contracts", "Contract reference", None,
             "Every field of contract schema v1, its rules and the capability vocabulary."),
-    DocPage("sdk", "Python SDK", "sdk.md",
-            "caio_integration: validation, AIUCPService, CAIOClient."),
-    DocPage("cli", "The caio command", "cli.md", "Validate contracts on your machine and in CI."),
-    DocPage("api", "REST API", "api.md", "The portal's HTTP API and its OpenAPI description."),
+    DocPage("sdk", "SDK reference", "SDK_REFERENCE.md",
+            "caio_integration: AIUCPService, CAIOClient, contract validation, errors."),
+    DocPage("cli", "The caio command", "CLI_REFERENCE.md",
+            "Every command with its output, its options and its exit codes."),
+    DocPage("api", "API reference", "API_REFERENCE.md",
+            "The integration endpoints, their schemas and error codes, with curl and SDK examples."),
 )
 PAGES_BY_SLUG = {page.slug: page for page in PAGES}
 
@@ -49,9 +59,10 @@ def render_markdown(text: str) -> str:
 
 @cache
 def _render_file(name: str, mtime: float) -> str:
-    return render_markdown((DOCS_DIR / name).read_text(encoding="utf-8"))
+    text = (USER_DOCS_DIR / name).read_text(encoding="utf-8")
+    return render_markdown(_MARKER_RE.sub("", text))
 
 
 def page_html(page: DocPage) -> str:
-    path = DOCS_DIR / page.file
+    path = USER_DOCS_DIR / page.file
     return _render_file(page.file, path.stat().st_mtime)
