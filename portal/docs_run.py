@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", required=True, help="the live portal")
     parser.add_argument("--work", required=True, type=Path, help="an empty folder to work in")
     parser.add_argument("--seed", default="", help="a portal-side command to run after the walk")
+    parser.add_argument("--skip-walk", nargs=2, metavar=("VENV_BIN", "TOKEN"),
+                        help="(writing docs) no walk: the reader's venv bin folder and token")
+    parser.add_argument("--page", action="append", default=[],
+                        help="(writing docs) only this page, e.g. sdk/docs/API_REFERENCE.md")
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
     blocks, problems = all_blocks()
@@ -154,21 +158,24 @@ def main(argv: list[str] | None = None) -> int:
                     portal_env=portal_env)
     totals = dict.fromkeys(walker.count, 0)
     try:
-        print(f"== the quick-start walk: {sum(b.runnable for b in walk)} blocks", flush=True)
-        if not any(b.runnable for b in walk):
-            raise DocFailure("INTEGRATION_GUIDE.md has no runnable quick-start block")
-        run_blocks(walker, walk)
-        venv_bin = walker.work / "caio-env" / "bin"
-        if not (venv_bin / "caio").exists():
-            raise DocFailure("the quick start did not leave caio-env/bin/caio behind")
-        if not walker.clipboard:
-            raise DocFailure("the quick start printed no token to paste")
+        if args.skip_walk:
+            venv_bin, walker.clipboard = Path(args.skip_walk[0]), args.skip_walk[1]
+        else:
+            print(f"== the quick-start walk: {sum(b.runnable for b in walk)} blocks", flush=True)
+            if not any(b.runnable for b in walk):
+                raise DocFailure("INTEGRATION_GUIDE.md has no runnable quick-start block")
+            run_blocks(walker, walk)
+            venv_bin = walker.work / "caio-env" / "bin"
+            if not (venv_bin / "caio").exists():
+                raise DocFailure("the quick start did not leave caio-env/bin/caio behind")
+            if not walker.clipboard:
+                raise DocFailure("the quick start printed no token to paste")
         totals = {k: totals[k] + v for k, v in walker.count.items()}
-        if args.seed:
+        if args.seed and not args.skip_walk:
             print(f"== seed: {args.seed}", flush=True)
             subprocess.run(["bash", "-c", args.seed], cwd=ROOT, env=portal_env, check=True,
                            timeout=TIMEOUT)
-        rest = [b for b in blocks if b not in walk]
+        rest = [b for b in blocks if b not in walk and (not args.page or b.file in args.page)]
         for relative in dict.fromkeys(b.file for b in rest):
             page = [b for b in rest if b.file == relative]
             env = _base_env(url, home)
