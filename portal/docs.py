@@ -4,8 +4,8 @@ from the SDK (the contract reference is generated from contract schema v1, so it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 import re
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
