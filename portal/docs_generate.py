@@ -15,6 +15,7 @@ tests/docs/test_docs_generated.py does). The parts:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 import io
 import os
@@ -70,6 +71,14 @@ def _class_entry(cls: type, *, methods: bool = True) -> list[str]:
     doc = _docstring(cls)
     if doc:
         out += [doc, ""]
+    if dataclasses.is_dataclass(cls):
+        names = [f"`{f.name}` ({str(f.type).replace('|', 'or')})" for f in dataclasses.fields(cls)
+                 if not f.name.startswith("_")]
+        out += [f"Fields: {', '.join(names)}.", ""]
+    properties = [name for name, member in vars(cls).items()
+                  if isinstance(member, property) and not name.startswith("_")]
+    if properties:
+        out += [f"Properties: {', '.join(f'`{name}`' for name in properties)}.", ""]
     if not methods:
         return out
     for name, method in _public_methods(cls):
