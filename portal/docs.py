@@ -59,8 +59,11 @@ def render_markdown(text: str) -> str:
 
 @cache
 def _render_file(name: str, mtime: float) -> str:
-    text = (USER_DOCS_DIR / name).read_text(encoding="utf-8")
-    return render_markdown(_MARKER_RE.sub("", text))
+    text = _MARKER_RE.sub("", (USER_DOCS_DIR / name).read_text(encoding="utf-8"))
+    for other in PAGES:  # the guides link each other by file name (as on GitHub)
+        if other.file:
+            text = text.replace(f"]({other.file}", f"](/docs/{other.slug}/")
+    return render_markdown(text)
 
 
 def page_html(page: DocPage) -> str:

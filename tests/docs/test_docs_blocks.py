@@ -136,3 +136,12 @@ def test_the_integration_guide_has_the_plans_sections():
                         "Service discovery", "Best practices", "Troubleshooting"]
     for trouble in ("401", "409", "429", "waits for review", "registration failed"):
         assert trouble in guide
+
+
+@pytest.mark.django_db
+def test_the_docs_pages_link_each_other_and_hide_the_generated_markers(anonymous):
+    body = anonymous.get("/docs/integration-guide/").content.decode()
+    assert 'href="/docs/sdk/"' in body and 'href="/docs/api/"' in body
+    assert "SDK_REFERENCE.md" not in body
+    sdk = anonymous.get("/docs/sdk/").content.decode()
+    assert "generated:" not in sdk and "class CAIOClient" in sdk
