@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from caio_integration.contracts import CAPABILITY_DESCRIPTIONS, field_specs
+from markdown_it.token import Token
 
 from portal.docs import GUIDES_DIR, PAGES, DocPage, annotated_tokens
 
@@ -56,6 +57,12 @@ def words(text: str) -> list[str]:
     return out
 
 
+def _text(inline: Token) -> str:
+    """The words of an inline token, without Markdown's markup."""
+    return "".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                   for child in inline.children or ())
+
+
 def _markdown_sections(page: DocPage) -> list[Section]:
     text = (GUIDES_DIR / page.file).read_text(encoding="utf-8")
     tokens = annotated_tokens(text)
@@ -65,9 +72,9 @@ def _markdown_sections(page: DocPage) -> list[Section]:
         if token.type == "heading_open":
             if body or anchor:
                 found.append(Section(page, anchor, heading, " ".join(body)))
-            anchor, heading, body = str(token.attrGet("id")), tokens[index + 1].content, []
+            anchor, heading, body = str(token.attrGet("id")), _text(tokens[index + 1]), []
         elif token.type == "inline" and (index == 0 or tokens[index - 1].type != "heading_open"):
-            body.append(token.content)
+            body.append(_text(token))
         elif token.type in ("fence", "code_block"):
             body.append(token.content)
     found.append(Section(page, anchor, heading, " ".join(body)))
@@ -127,8 +134,8 @@ def _matches(idx: Index, term: str, prefix: bool) -> dict[int, int]:
 
 def _snippet(text: str, terms: list[str], width: int = 220) -> tuple[tuple[str, bool], ...]:
     flat = " ".join(text.split())
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)),
-                         re.IGNORECASE)
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![a-z0-9])(?:{alternatives})", re.IGNORECASE)
     first = pattern.search(flat)
     start = max(0, first.start() - 60) if first else 0
     piece = flat[start:start + width]

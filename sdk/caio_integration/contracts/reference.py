@@ -36,7 +36,7 @@ def _entry(doc: CodeDoc) -> str:
     else:
         shortened = " (shortened: the real input is too long to show)" if doc.build else ""
         parts += [f"A contract that triggers it{shortened}:", "",
-                  f"```yaml norun: an invalid contract, to show `{doc.code}`",
+                  f"```yaml norun: an invalid contract, to show {doc.code}",
                   doc.example.rstrip("\n"), "```", ""]
     parts += [f"**Fix:** {doc.fix}", ""]
     return "\n".join(parts)
