@@ -11,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from portal import docs_search
-from portal.docs import GUIDES_DIR, PAGES, highlight_css, render_markdown, with_base_url
+from portal.docs import GUIDES_DIR, PAGES, render_markdown, with_base_url
+from portal.highlight import highlight_css
 from portal.tokens import token_create
 
 pytestmark = [pytest.mark.django_db]
