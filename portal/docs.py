@@ -1,6 +1,6 @@
 """The documentation site: the user guides in sdk/docs/*.md (the SDK carries the same files),
 rendered and sanitised, plus references generated from the SDK (the contract reference from the
-JSON Schema, the diagnostics reference from caio_integration.contracts.codes).
+JSON Schema, the diagnostics reference from caio_integration.contracts.code_docs).
 
 The design notes in docs/ are for maintainers and are not served here (see docs/docs-site.md).
 Rendering: markdown-it (raw HTML off), Pygments on fenced code, heading ids and a table of

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from caio_integration.contracts.codes import DOCS_PATH
+from caio_integration.contracts.code_docs import DOCS_PATH
 from django.conf import settings
 from django.urls import reverse
 

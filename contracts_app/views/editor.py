@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from caio_integration.contracts import text_diff
-from caio_integration.contracts.codes import help_path
+from caio_integration.contracts.code_docs import help_path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from caio_integration.contracts.codes import help_path
+from caio_integration.contracts.code_docs import help_path
 from django.conf import settings
 
 

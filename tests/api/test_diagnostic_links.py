@@ -4,7 +4,7 @@ reference, on the portal the request came to."""
 from __future__ import annotations
 
 import pytest
-from caio_integration.contracts.codes import CODES
+from caio_integration.contracts.code_docs import CODE_DOCS
 from django.conf import settings
 
 from tests.factories import contract_text, make_contract
@@ -18,7 +18,7 @@ def test_each_validate_diagnostic_links_to_its_entry_on_this_portal(anon_api):
     body = anon_api.post(API + "validate-contract", {"contract": text}, format="json").json()
     problem = next(d for d in body["diagnostics"] if d["code"] == "ambiguous-scalar")
     assert problem["docs_url"] == "http://testserver/docs/diagnostics/#ambiguous-scalar"
-    assert all(d["docs_url"].endswith(f"#{d['code']}") and d["code"] in CODES
+    assert all(d["docs_url"].endswith(f"#{d['code']}") and d["code"] in CODE_DOCS
                for d in body["diagnostics"])
 
 

@@ -23,7 +23,7 @@ from ..contracts import (
     version_refusal,
 )
 from ..contracts.changes import MAJOR_BUMP_MISSING
-from ..contracts.codes import DOCS_PATH, help_path, help_url
+from ..contracts.code_docs import DOCS_PATH, help_path, help_url
 from . import exits
 from .config import resolve
 

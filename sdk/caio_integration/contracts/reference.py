@@ -1,4 +1,4 @@
-"""Generates the diagnostics reference (``sdk/docs/DIAGNOSTICS.md``) from ``codes.py``.
+"""Generates the diagnostics reference (``sdk/docs/DIAGNOSTICS.md``) from ``code_docs.py``.
 
 ``python -m caio_integration.contracts.reference > sdk/docs/DIAGNOSTICS.md`` writes it; a test
 regenerates it and fails when the committed page differs.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .codes import CODES, CodeDoc
+from .code_docs import CODE_DOCS, CodeDoc
 
 _INTRO = """\
 # Diagnostics reference
@@ -21,7 +21,7 @@ same contract gets the same codes in the editor, from the API and from the CLI.
 Severities: an **error** makes the contract invalid (it cannot be registered); a **warning**
 and a **note** (`info`) do not.
 
-This page is generated from `caio_integration/contracts/codes_entries.py` by
+This page is generated from `caio_integration/contracts/code_docs_entries.py` by
 `python -m caio_integration.contracts.reference`; change the entries there, not this page.
 """
 
@@ -46,8 +46,9 @@ def diagnostics_markdown() -> str:
     """The whole reference page, as Markdown."""
     rows = ["| code | severity | what it means |", "|---|---|---|"]
     rows += [f"| [`{doc.code}`](#{doc.anchor}) | {doc.severity} | {doc.title} |"
-             for doc in CODES.values()]
-    return "\n".join([_INTRO, *rows, "", *(_entry(doc) for doc in CODES.values())]).rstrip() + "\n"
+             for doc in CODE_DOCS.values()]
+    entries = [_entry(doc) for doc in CODE_DOCS.values()]
+    return "\n".join([_INTRO, *rows, "", *entries]).rstrip() + "\n"
 
 
 if __name__ == "__main__":  # pragma: no cover - exercised through the test's regeneration

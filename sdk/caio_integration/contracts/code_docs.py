@@ -5,7 +5,7 @@ Each entry says what the code means, shows a contract that triggers it and says 
 (served by the portal at ``/docs/diagnostics/``), and the SDK's tests check, with no list of
 codes written by hand, that every code the validator's source can emit has an entry here and
 that every example triggers its code. A new code starts here: add its entry, then regenerate
-the page (``python -m caio_integration.contracts.reference --write``).
+the page (``python -m caio_integration.contracts.reference > sdk/docs/DIAGNOSTICS.md``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .codes_entries import ENTRIES
+from .code_docs_entries import ENTRIES
 
 #: Where the portal serves the reference; each code is an anchor on that page.
 DOCS_PATH = "/docs/diagnostics/"
@@ -47,7 +47,7 @@ class CodeDoc:
         return self.build() if self.build is not None else self.example
 
 
-CODES: dict[str, CodeDoc] = {entry["code"]: CodeDoc(**entry) for entry in ENTRIES}
+CODE_DOCS: dict[str, CodeDoc] = {entry["code"]: CodeDoc(**entry) for entry in ENTRIES}
 
 
 def help_path(code: str) -> str:

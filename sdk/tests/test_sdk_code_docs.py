@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from caio_integration.contracts import Diagnostic, validate_text
-from caio_integration.contracts.codes import CODES, DOCS_PATH, help_path, help_url
+from caio_integration.contracts.code_docs import CODE_DOCS, DOCS_PATH, help_path, help_url
 from caio_integration.contracts.reference import diagnostics_markdown
 
 PACKAGE = Path(__file__).resolve().parents[1] / "caio_integration" / "contracts"
 PAGE = Path(__file__).resolve().parents[1] / "docs" / "DIAGNOSTICS.md"
-NOT_VALIDATOR = {"codes.py", "codes_entries.py", "reference.py"}
+NOT_VALIDATOR = {"codes.py", "code_docs.py", "code_docs_entries.py", "reference.py"}
 
 
 def _code_positions(tree: ast.Module) -> dict[str, int]:
@@ -88,29 +88,30 @@ def test_the_scan_finds_the_codes_of_every_part_of_the_validator():
 
 
 def test_every_code_the_validator_can_emit_has_an_entry_in_the_diagnostics_reference():
-    missing = {code: where for code, where in emitted_codes().items() if code not in CODES}
+    missing = {code: where for code, where in emitted_codes().items() if code not in CODE_DOCS}
     assert not missing, (
         "These diagnostic codes have no entry in the diagnostics reference: "
         + "; ".join(f"{code!r} (emitted at {', '.join(where)})" for code, where in missing.items())
-        + ". Add an entry (meaning, example, fix) to caio_integration/contracts/codes_entries.py,"
+        + ". Add an entry (meaning, example, fix) to"
+        " sdk/caio_integration/contracts/code_docs_entries.py,"
         " then regenerate the page: python -m caio_integration.contracts.reference"
         " > sdk/docs/DIAGNOSTICS.md")
 
 
 def test_the_diagnostics_reference_has_no_entry_for_a_code_the_validator_never_emits():
-    stale = sorted(set(CODES) - set(emitted_codes()))
+    stale = sorted(set(CODE_DOCS) - set(emitted_codes()))
     assert stale == [], f"Entries for codes the validator no longer emits: {stale}"
 
 
-@pytest.mark.parametrize("code", [c for c, doc in CODES.items() if doc.example is not None])
+@pytest.mark.parametrize("code", [c for c, doc in CODE_DOCS.items() if doc.example is not None])
 def test_the_example_of_each_entry_triggers_its_code_with_its_severity(code):
-    doc = CODES[code]
+    doc = CODE_DOCS[code]
     result = validate_text(doc.example_input())
     assert (code, doc.severity) in {(d.code, d.severity) for d in result.diagnostics}
 
 
 def test_an_entry_without_an_example_says_why():
-    for doc in CODES.values():
+    for doc in CODE_DOCS.values():
         assert doc.example is not None or doc.no_example, doc.code
         assert doc.meaning and doc.fix and doc.title, doc.code
         assert doc.severity in ("error", "warning", "info"), doc.code
@@ -124,7 +125,7 @@ def test_the_committed_diagnostics_reference_is_what_the_generator_writes():
 
 def test_every_code_has_a_heading_and_an_anchor_on_the_page():
     page = diagnostics_markdown()
-    for code in CODES:
+    for code in CODE_DOCS:
         assert f"\n## `{code}`\n" in page
         assert f"(#{code})" in page
 
