@@ -10,6 +10,7 @@ results follow the typing), and sections whose heading holds them rank first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -126,9 +127,10 @@ def _matches(idx: Index, term: str, prefix: bool) -> dict[int, int]:
     if not prefix:
         return idx.postings.get(term, {})
     out: Counter[int] = Counter()
-    for word in idx.vocabulary:
-        if word.startswith(term):
-            out.update(idx.postings[word])
+    for word in idx.vocabulary[bisect_left(idx.vocabulary, term):]:  # sorted: prefixes are a run
+        if not word.startswith(term):
+            break
+        out.update(idx.postings[word])
     return dict(out)
 
 
