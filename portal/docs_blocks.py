@@ -178,6 +178,11 @@ def output_matches(expected: str, actual: str, *, url: str = "") -> bool:
     return expected_pattern(expected).fullmatch(actual) is not None
 
 
+# The spellings of the portal's address in the docs: `$CAIO_URL`, `${CAIO_URL}`, and the legacy
+# example host. The docs site (portal/docs.py) renders them with this same function.
+PLACEHOLDERS = re.compile(r"\$\{CAIO_URL\}|\$CAIO_URL\b|https://portal\.example\.com")
+
+
 def substitute_url(text: str, url: str) -> str:
     """What the portal renders: the placeholder replaced by its own address."""
-    return text.replace(PLACEHOLDER_URL, url)
+    return PLACEHOLDERS.sub(url.rstrip("/"), text)

@@ -44,6 +44,6 @@ def test_contract_schema_is_served_as_json_schema(anonymous):
 
 
 def test_markdown_rendering_strips_raw_html_and_scripts():
-    html = render_markdown('# Hi\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))')
+    html = render_markdown('# Hi\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))').html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript' not in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from caio_integration.contracts import text_diff
+from caio_integration.contracts.code_docs import help_path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -148,7 +149,9 @@ def validate(request: HttpRequest, service_id: str) -> HttpResponse:
     text, form_problem = _submitted_text(request, mode)
     verdict = check_text(text=text, service_id=contract.service_id)
     if _wants_json(request):
-        return JsonResponse({"valid": verdict.valid, "diagnostics": verdict.diagnostics,
+        diagnostics = [{**d, "docs_url": request.build_absolute_uri(help_path(d["code"]))}
+                       for d in verdict.diagnostics]
+        return JsonResponse({"valid": verdict.valid, "diagnostics": diagnostics,
                              "form_problem": form_problem})
     return render(request, "contracts/_diagnostics.html", {
         "diagnostics": annotate(verdict.diagnostics), "counts": severity_counts(verdict.diagnostics),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from contracts_app.services import json_safe
+from integrations.api.diagnostic_links import docs_url
 from integrations.api.fields import (
     AmountField,
     PlainDecimalField,
@@ -86,6 +87,13 @@ class DiagnosticSerializer(serializers.Serializer):
     line = serializers.IntegerField(allow_null=True, help_text="1-based.")
     column = serializers.IntegerField(allow_null=True, help_text="1-based.")
     hint = serializers.CharField(allow_null=True, allow_blank=True)
+    docs_url = serializers.SerializerMethodField(
+        help_text="The code's entry in the diagnostics reference: what it means, an example, "
+                  "the fix (/docs/diagnostics/#CODE).")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_docs_url(self, obj) -> str:
+        return obj.get("docs_url") or docs_url(str(obj.get("code", "")), self.context.get("request"))
 
 
 class ContractInvalidErrorSerializer(ApiErrorSerializer):

@@ -1,4 +1,4 @@
-"""Documentation pages and the public contract schema."""
+"""Documentation pages, their search, and the public contract schema."""
 
 from __future__ import annotations
 
@@ -12,12 +12,29 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from portal.docs import PAGES, PAGES_BY_SLUG, page_html
+from portal.docs import (
+    PAGES,
+    PAGES_BY_SLUG,
+    Heading,
+    mentions_token,
+    neighbours,
+    page_rendered,
+    sections,
+)
+from portal.docs_search import MAX_QUERY, search
+
+CONTRACT_TOC = (Heading(2, "fields", "Fields"), Heading(2, "rules", "Rules beyond the schema"),
+                Heading(2, "capabilities", "Capability vocabulary"))
+
+
+def _context(doc) -> dict:
+    previous, following = neighbours(doc)
+    return {"doc": doc, "sections": sections(), "previous": previous, "next": following}
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "docs/index.html", {"pages": PAGES})
+    return render(request, "docs/index.html", {"sections": sections(), "pages": PAGES})
 
 
 @require_GET
@@ -27,16 +44,28 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
         raise Http404("No such documentation page.")
     if doc.file is None:
         return contract_reference(request, doc)
-    return render(request, "docs/page.html", {"doc": doc, "pages": PAGES, "html": page_html(doc)})
+    rendered = page_rendered(doc, request.build_absolute_uri("/"))
+    return render(request, "docs/page.html", {
+        **_context(doc), "html": rendered.html, "toc": rendered.toc,
+        "token_note": mentions_token(doc),
+    })
 
 
 def contract_reference(request: HttpRequest, doc) -> HttpResponse:
     return render(request, "docs/contracts.html", {
-        "doc": doc,
-        "pages": PAGES,
+        **_context(doc),
+        "toc": CONTRACT_TOC,
         "fields": [(spec.path[1:].replace("/", "."), spec) for spec in field_specs()],
         "capabilities": sorted(CAPABILITY_DESCRIPTIONS.items()),
         "schema_version": SCHEMA_VERSION,
+    })
+
+
+@require_GET
+def search_view(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")[:MAX_QUERY].strip()
+    return render(request, "docs/search.html", {
+        "sections": sections(), "query": query, "results": search(query) if query else [],
     })
 
 

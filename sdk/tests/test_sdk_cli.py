@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,7 +56,8 @@ def test_errors_print_one_compiler_style_line_each_and_exit_one(files):
     run = caio("validate", str(good), str(bad))
     assert run.returncode == 1
     lines = run.stdout.decode().splitlines()
-    parsed = [LINE.match(line) for line in lines[:-1]]
+    links = lines.index(next(line for line in lines if line.startswith("What the codes mean")))
+    parsed = [LINE.match(line) for line in lines[:links]]
     assert all(parsed), lines
     assert [(m["file"], m["line"], m["col"], m["code"]) for m in parsed] == [
         (str(bad), "1", "13", "pattern"),
@@ -63,6 +65,32 @@ def test_errors_print_one_compiler_style_line_each_and_exit_one(files):
         (str(bad), "5", "1", "unknown-key"),
     ]
     assert lines[-1] == "2 files checked, 1 invalid: 3 errors, 0 warnings."
+
+
+def test_each_code_that_came_up_links_to_its_entry_on_the_portal_before_the_summary(files,
+                                                                                   tmp_path):
+    _, _, bad = files
+    env = {**os.environ, "CAIO_URL": "https://caio.test", "CAIO_CONFIG": str(tmp_path / "none")}
+    run = subprocess.run([sys.executable, "-m", "caio_integration.cli", "validate", str(bad)],
+                         capture_output=True, timeout=60, env=env)
+    lines = run.stdout.decode().splitlines()
+    start = lines.index("What the codes mean:")
+    assert lines[start + 1:-1] == [
+        "  pattern: https://caio.test/docs/diagnostics/#pattern",
+        "  ambiguous-scalar: https://caio.test/docs/diagnostics/#ambiguous-scalar",
+        "  unknown-key: https://caio.test/docs/diagnostics/#unknown-key",
+    ]
+    assert lines[-1].startswith("1 file checked, 1 invalid")
+
+
+def test_without_a_portal_the_links_are_the_anchors_of_the_reference_page(files, tmp_path):
+    _, _, bad = files
+    env = {k: v for k, v in os.environ.items() if k != "CAIO_URL"}
+    env["CAIO_CONFIG"] = str(tmp_path / "none")
+    run = subprocess.run([sys.executable, "-m", "caio_integration.cli", "validate", "--format",
+                          "json", str(bad)], capture_output=True, timeout=60, env=env)
+    first = json.loads(run.stdout)[0]["diagnostics"][0]
+    assert (first["code"], first["docs_url"]) == ("pattern", "/docs/diagnostics/#pattern")
 
 
 def test_json_output_is_a_list_of_file_verdicts(files):
@@ -74,7 +102,7 @@ def test_json_output_is_a_list_of_file_verdicts(files):
                                                        (str(bad), False)]
     assert out[0]["diagnostics"] == []
     assert set(out[2]["diagnostics"][0]) == {"severity", "code", "message", "path", "line",
-                                             "column", "hint"}
+                                             "column", "hint", "docs_url"}
     assert out[2]["diagnostics"][0]["path"] == "/service_id"
 
 

@@ -26,6 +26,7 @@ from contracts_app.services import (
     upload_read,
 )
 from integrations.api import parsers
+from integrations.api.diagnostic_links import with_docs_urls
 from integrations.api.errors import (
     ApiError,
     Conflict,
@@ -68,11 +69,13 @@ IDEMPOTENCY_SECONDS = 24 * 3600
 EXAMPLE_CONTRACT = read_template("embedding_service")
 
 
-def _result(text: str | bytes) -> dict:
-    """The verdict as the API answers it: ours (`valid`, `diagnostics`, `data`) and the plan's
-    (`is_valid`, the same boolean; `errors`, the error diagnostics' messages in their order)."""
+def _result(text: str | bytes, request) -> dict:
+    """The verdict as the API answers it: ours (`valid`, `diagnostics`, each with the `docs_url`
+    of its code, `data`) and the plan's (`is_valid`, the same boolean; `errors`, the error
+    diagnostics' messages in their order)."""
     result = validate_text(text)
     body = result.to_dict()
+    body["diagnostics"] = with_docs_urls(body["diagnostics"], request)
     body["data"] = json_safe(result.data) if isinstance(result.data, dict) else None
     body["is_valid"] = body["valid"]
     body["errors"] = [diagnostic.message for diagnostic in result.errors]
@@ -102,11 +105,11 @@ class ValidateContractView(BaseApiView):
     def post(self, request):
         if request.content_type.split(";")[0].strip().lower() in RAW_YAML_TYPES:
             # A raw YAML body, as bytes (an empty body is an empty contract).
-            return Response(_result(request.data.get("contract", b"")))
+            return Response(_result(request.data.get("contract", b""), request))
         data = _as_dict(request.data)
         serializer = ContractTextRequestSerializer(data=data)
         serializer.is_valid(raise_exception=True)
-        return Response(_result(serializer.validated_data["contract"]))
+        return Response(_result(serializer.validated_data["contract"], request))
 
 
 def _as_dict(data):
@@ -144,7 +147,7 @@ class UploadContractView(BaseApiView):
         upload = serializer.validated_data["file"]
         name = _refuse_upload(upload)
         raw = upload_read(upload)
-        body = _result(raw)
+        body = _result(raw, request)
         body["saved_revision"] = None
         body["contract_url"] = None
         if serializer.validated_data["save"]:
@@ -243,7 +246,8 @@ class RegisterServiceView(BaseApiView):
             registration = register_from_text(user=request.user,
                                               text=serializer.validated_data["contract"])
         except ContractInvalid as exc:
-            raise InvalidContract(exc.message, diagnostics=exc.diagnostics) from None
+            raise InvalidContract(exc.message,
+                                  diagnostics=with_docs_urls(exc.diagnostics, request)) from None
         except ServiceIdTaken as exc:
             # 409, not 403: the caller is authenticated; the id is what conflicts (and the SDK
             # reads 401/403 as bad credentials).

@@ -3,7 +3,8 @@ portal from a terminal or CI (login, register [--wait], status, cancel, discover
 withdraw).
 
 The portal's URL and token come from ``--url``/``--token``, then ``CAIO_URL``/``CAIO_TOKEN``,
-then the file ``caio login`` writes (cli/config.py). Exit codes: cli/exits.py (and docs/cli.md).
+then the file ``caio login`` writes (cli/config.py). Exit codes: cli/exits.py (and
+sdk/docs/CLI_REFERENCE.md).
 """
 
 from __future__ import annotations

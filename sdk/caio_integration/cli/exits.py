@@ -1,4 +1,5 @@
-"""The exit codes of ``caio``, stable so that CI can act on them (documented in docs/cli.md)."""
+"""The exit codes of ``caio``, stable so that CI can act on them (documented in
+sdk/docs/CLI_REFERENCE.md)."""
 
 OK = 0
 INVALID = 1        # a contract has errors; `diff`: a breaking change without a major bump

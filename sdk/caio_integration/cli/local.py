@@ -23,7 +23,9 @@ from ..contracts import (
     version_refusal,
 )
 from ..contracts.changes import MAJOR_BUMP_MISSING
+from ..contracts.code_docs import DOCS_PATH, help_path, help_url
 from . import exits
+from .config import resolve
 
 DEFAULT_TEMPLATE = "simple_service"
 
@@ -56,6 +58,21 @@ def _summary(results: list[tuple[str, ValidationResult]], unreadable: int) -> st
             f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}.")
 
 
+def _docs_link(code: str, portal: str | None) -> str:
+    return help_url(code, portal) if portal else help_path(code)
+
+
+def _code_links(results: list[tuple[str, ValidationResult]], portal: str | None) -> list[str]:
+    """After the summary: where each code that came up is explained (the diagnostics reference
+    of the portal from CAIO_URL or `caio login`; without one, the page's path and anchors)."""
+    codes = list(dict.fromkeys(d.code for _, r in results for d in r.diagnostics))
+    if not codes:
+        return []
+    head = ("What the codes mean:" if portal else
+            f"What the codes mean: {DOCS_PATH} on your CAIO portal, at these anchors:")
+    return [head, *(f"  {code}: {_docs_link(code, portal)}" for code in codes)]
+
+
 def validate(args: argparse.Namespace) -> int:
     results: list[tuple[str, ValidationResult]] = []
     unreadable: list[tuple[str, str]] = []
@@ -68,8 +85,11 @@ def validate(args: argparse.Namespace) -> int:
             continue
         results.append((path, validate_text(raw, max_bytes=args.max_bytes)))
 
+    portal = resolve(None, None).url  # the portal the links point at (no request is made)
     if args.format == "json":
-        out = [{"file": path, "valid": r.valid, "diagnostics": [d.to_dict() for d in r.diagnostics]}
+        out = [{"file": path, "valid": r.valid,
+                "diagnostics": [{**d.to_dict(), "docs_url": _docs_link(d.code, portal)}
+                                for d in r.diagnostics]}
                for path, r in results]
         # A file that cannot be opened is never valid.
         out += [{"file": path, "valid": False, "error": f"cannot open: {reason}",
@@ -79,6 +99,8 @@ def validate(args: argparse.Namespace) -> int:
         for path, result in results:
             for diag in result.diagnostics:
                 print(diag.format(path))
+        for line in _code_links(results, portal):
+            print(line)
         print(_summary(results, len(unreadable)))
     if unreadable:
         return exits.USAGE

@@ -255,6 +255,7 @@ def _convert(error: ValidationError, parsed: Parsed) -> Iterator[Diagnostic]:  #
             "exclusiveMaximum": f"less than {_show(value)}",
         }[kw]
         code = {"exclusiveMinimum": "exclusive-minimum", "exclusiveMaximum": "exclusive-maximum"}
+        # codes: minimum maximum exclusive-minimum exclusive-maximum
         yield _diag(code.get(kw, kw), f"{title} must be {text}, not {_show(instance)}.",
                     pointer, pos, schema.get("x-hint"))
         return
