@@ -388,8 +388,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # 1 where `collectstatic` has run (the Docker image does it at build time): whitenoise serves the
-# gathered files compressed (gzip) under content-hashed names, cached for a year. 0 (the default):
-# served from the app and project folders as they are, so a checkout needs no collectstatic.
+# gathered files compressed (brotli, gzip) under content-hashed names, cached for a year.
+# 0 (the default): served from the source folders as they are; a checkout needs no collectstatic.
 STATIC_MANIFEST = _bool("STATIC_MANIFEST", False)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Source maps (14 MB of the API docs' bundles) are fetched only by developer tools: compressing
