@@ -15,7 +15,7 @@ SDK_SOURCES   := sdk/pyproject.toml sdk/README.md sdk/LICENSE \
 
 export DJANGO_SETTINGS_MODULE := portal.settings
 
-.PHONY: help install run test lint migrate demo bench clean sdk-wheel
+.PHONY: help install run test lint migrate demo bench clean sdk-wheel lock
 
 help:
 	@echo "make run    - install, migrate, load demo data, start web + worker + beat"
@@ -23,6 +23,7 @@ help:
 	@echo "make lint   - ruff"
 	@echo "make bench  - the benchmarks under bench/"
 	@echo "make sdk-wheel - build the SDK's wheel that the portal serves at /sdk/ (make install does it)"
+	@echo "make lock   - pin the Docker image's dependencies with hashes (requirements.lock)"
 
 $(STAMP): pyproject.toml sdk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required (found %s)" % sys.version.split()[0])'
@@ -62,6 +63,17 @@ bench: install
 	$(PY) bench/validate.py
 	SECRET_KEY=$${SECRET_KEY:-bench} $(PY) bench/editor.py
 	SECRET_KEY=$${SECRET_KEY:-bench} $(PY) bench/api.py
+
+# The Docker image installs requirements.lock with --require-hashes. uv pins it from
+# requirements.in (both pyprojects); it keeps existing pins unless UV_ARGS=--upgrade. uv lives in
+# its own venv under var/, in neither the image nor the project's venv.
+UV := var/uv/bin/uv
+lock:
+	@test -x $(UV) || { $(PYTHON) -m venv var/uv && var/uv/bin/pip install --quiet 'uv>=0.9,<1'; }
+	$(UV) pip compile requirements.in --generate-hashes --python-version 3.11 \
+		--python-platform x86_64-manylinux_2_28 --no-emit-package caio-integration-sdk \
+		--no-emit-package caio-portal --custom-compile-command "make lock" $(UV_ARGS) \
+		-o requirements.lock
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis test-artifacts

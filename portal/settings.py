@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -349,6 +350,24 @@ EDITOR_VALIDATE_RATE = (
     _int("EDITOR_VALIDATE_WINDOW", 10, minimum=1),
 )
 
+# --- HTTPS behind a proxy (docs/operations.md "Settings for production") ---------------------
+# Off by default so tests and a local run speak plain HTTP; .env.example turns them all on.
+SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+# The health checks of compose, CI and a load balancer speak plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+# The header in which the TLS-ending proxy says the client's scheme, e.g. X-Forwarded-Proto.
+# Empty: no proxy is trusted, and a client-written header cannot make a request "secure".
+PROXY_SSL_HEADER = env.str("PROXY_SSL_HEADER", default="").strip()
+if PROXY_SSL_HEADER:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", PROXY_SSL_HEADER):
+        raise ImproperlyConfigured(
+            f"PROXY_SSL_HEADER={PROXY_SSL_HEADER!r} is not a header name like X-Forwarded-Proto."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -368,11 +387,21 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-# Serve from the app and project folders directly, so no collectstatic step exists only in production.
-WHITENOISE_USE_FINDERS = True
+# 1 where `collectstatic` has run (the Docker image does it at build time): whitenoise serves the
+# gathered files compressed (brotli, gzip) under content-hashed names, cached for a year.
+# 0 (the default): served from the source folders as they are; a checkout needs no collectstatic.
+STATIC_MANIFEST = _bool("STATIC_MANIFEST", False)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Source maps (14 MB of the API docs' bundles) are fetched only by developer tools: compressing
+# them would double collectstatic's time for nothing.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 
 LANGUAGE_CODE = "en"
