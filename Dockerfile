@@ -38,8 +38,8 @@ COPY contracts_app contracts_app
 COPY integrations integrations
 COPY templates templates
 COPY static static
-# The documentation pages the portal renders (portal/docs.py).
-COPY docs docs
+# The user guides the portal renders at /docs/ (portal/docs.py); docs/ holds design notes only.
+COPY sdk/docs sdk/docs
 COPY --from=build /opt/sdk-wheel /app/var/sdk
 # Gathered once here, compressed and content-hashed (whitenoise); never at start-up.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput -v 0 \
