@@ -5,10 +5,12 @@ and how its path parameters are filled from real rows the test makes) or in NOT_
 third-party pages, JSON and file answers, POST-only endpoints, htmx fragments). A new route in
 neither fails `test_every_route_is_a_checked_page_or_named_as_not_one`.
 
-On each page, at each width: the answer is 200 (404 for the not-found page), nothing scrolls
-sideways (`scrollWidth <= innerWidth`; a wide table scrolls inside its own `.table-scroll` box),
-axe-core finds no serious or critical violation, and the browser reports no Content-Security-
-Policy violation. A full-page screenshot of each goes to test-artifacts/pages/<width>/.
+Each page is loaded once (the answer is 200; 404 for the not-found page) and checked at 375 px,
+then widened to 1280 px and checked again (the CSS answers the width; scroll-regions.js follows
+resizes). At each width: nothing scrolls sideways (`scrollWidth <= innerWidth`; a wide table or
+code block scrolls inside its own box), axe-core finds no serious or critical violation, and the
+browser reports no Content-Security-Policy violation. A full-page screenshot of each goes to
+test-artifacts/pages/<width>/.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
@@ -32,6 +33,13 @@ from portal.docs import PAGES as DOC_PAGES
 from portal.tokens import token_create
 from tests.conftest import ARTIFACTS
 from tests.factories import UserFactory, add_revision, contract_data, make_contract, publish
+from tests.support.browser_checks import (
+    csp_console,
+    csp_violations,
+    serious_axe_violations,
+    watch_axe,
+    watch_csp,
+)
 
 WIDTHS = (375, 1280)
 SCREENSHOTS = ARTIFACTS / "pages"
@@ -200,35 +208,17 @@ def _make_world():
 
 # --- in the browser -------------------------------------------------------------------------------
 
-# Collects Content-Security-Policy violations from the first moment of every document.
-WATCH_CSP = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => {
-  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`
-    + ` at ${e.sourceFile || "?"}:${e.lineNumber}`);
-});
-"""
-
-
-# axe-core, loaded into every document by the context (once, rather than evaluated per page).
-AXE_SCRIPT = Axe().axe_script
+# Two animation frames: what a resize changes (layout, scroll-regions.js) has happened.
+NEXT_FRAMES = "new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
 # The requests htmx makes as a page loads (hx-trigger="load", polling) have answered.
 HTMX_IDLE = "() => !document.querySelector('.htmx-request')"
 
 
-def serious_axe_violations(page) -> list[str]:
-    """axe-core violations of serious or critical impact on the page as it is now."""
-    violations = page.evaluate(
-        "axe.run(document, {resultTypes: ['violations'], iframes: false, preload: false})",
-    )["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in violations if v["impact"] in ("serious", "critical")]
-
-
-def _context(browser, base_url: str, width: int, session_cookie: str | None):
-    context = browser.new_context(base_url=base_url, viewport={"width": width, "height": 900})
-    context.add_init_script(WATCH_CSP)
-    context.add_init_script(AXE_SCRIPT)
+def _context(browser, base_url: str, session_cookie: str | None):
+    context = browser.new_context(base_url=base_url,
+                                  viewport={"width": WIDTHS[0], "height": 900})
+    watch_csp(context)
+    watch_axe(context)
     context.set_default_timeout(30_000)
     context.set_default_navigation_timeout(60_000)
     if session_cookie:
@@ -237,48 +227,59 @@ def _context(browser, base_url: str, width: int, session_cookie: str | None):
     return context
 
 
+def _check_at_width(page, spec: Page, url: str, width: int) -> list[str]:
+    """The page as it is now, at `width`: sideways scroll, axe, CSP; saves its screenshot."""
+    where = f"{spec.who} {url} at {width} px"
+    problems = []
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if widths[0] > widths[1]:
+        problems.append(f"{where}: scrolls sideways ({widths[0]} px wide in {widths[1]})")
+    problems += [f"{where}: axe {v}" for v in serious_axe_violations(page)]
+    problems += [f"{where}: CSP {v}" for v in csp_violations(page)]
+    folder = SCREENSHOTS / str(width)
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{spec.label()}.jpeg"), full_page=True, type="jpeg",
+                    quality=70)
+    return problems
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("width", WIDTHS)
-def test_every_page_fits_the_width_passes_axe_and_keeps_to_the_csp(browser, live_server, width):
+def test_every_page_fits_375_and_1280_px_passes_axe_and_keeps_to_the_csp(browser, live_server):
+    """Each page is loaded once at 375 px, checked, widened to 1280 px and checked again."""
     world, owner = _make_world()
     signed_in = Client()
     signed_in.force_login(owner)
     contexts = {
-        "anonymous": _context(browser, live_server.url, width, None),
-        "owner": _context(browser, live_server.url, width,
+        "anonymous": _context(browser, live_server.url, None),
+        "owner": _context(browser, live_server.url,
                           signed_in.cookies[settings.SESSION_COOKIE_NAME].value),
     }
-    folder = SCREENSHOTS / str(width)
-    folder.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
+    console: list[str] = []
     try:
         pages = {who: context.new_page() for who, context in contexts.items()}
-        console: list[str] = []
         for who, page in pages.items():
-            page.on("console", lambda m, who=who: console.append(f"{who}: {m.text}")
-                    if "Content Security Policy" in m.text else None)
+            csp_console(page, console, f"{who}: ")
         for spec in PAGES:
             page = pages[spec.who]
             url = spec.url(world)
-            where = f"{spec.who} {url} at {width} px"
+            page.set_viewport_size({"width": WIDTHS[0], "height": 900})
             response = page.goto(url)
-            # htmx fragments loaded on page load (panel, summary, ID check) arrive before checking.
+            # htmx fragments loaded with the page (panel, summary, ID check) are in before checking.
             page.wait_for_function(HTMX_IDLE)
             if response is None or response.status != spec.status:
-                problems.append(f"{where}: answered {response and response.status}, "
+                problems.append(f"{spec.who} {url}: answered {response and response.status}, "
                                 f"not {spec.status}")
             if spec.who == "owner" and "/accounts/login/" in page.url:
-                problems.append(f"{where}: sent to the sign-in page")
-            widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-            if widths[0] > widths[1]:
-                problems.append(f"{where}: scrolls sideways ({widths[0]} px wide in {widths[1]})")
-            problems += [f"{where}: axe {v}" for v in serious_axe_violations(page)]
-            problems += [f"{where}: CSP {v}" for v in page.evaluate("window.__cspViolations")]
-            page.screenshot(path=str(folder / f"{spec.label()}.jpeg"), full_page=True,
-                            type="jpeg", quality=70)
-        problems += [f"console: {line}" for line in console]
+                problems.append(f"{spec.who} {url}: sent to the sign-in page")
+            for width in WIDTHS:
+                if width != WIDTHS[0]:
+                    page.set_viewport_size({"width": width, "height": 900})
+                    page.evaluate(NEXT_FRAMES)
+                problems += _check_at_width(page, spec, url, width)
     finally:
         for context in contexts.values():
             context.close()
+    problems += [f"console: {line}" for line in console]
     assert not problems, "\n".join(problems)

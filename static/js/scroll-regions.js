@@ -28,10 +28,11 @@
     }
   }
 
-  var pending = null;
+  var pending = false;
   function later() {
-    if (pending) window.clearTimeout(pending);
-    pending = window.setTimeout(mark, 150);
+    if (pending) return;
+    pending = true;
+    window.requestAnimationFrame(function () { pending = false; mark(); });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mark);
