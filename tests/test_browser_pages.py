@@ -181,8 +181,12 @@ def _make_world():
     """The rows the pages show; returns the World and the signed-in owner."""
     owner = UserFactory(email="page-owner@example.com", display_name="Paula Pages")
     other = UserFactory(email="page-other@example.com", display_name="Northwind Language Labs")
-    contract = make_contract(owner, OWN, name="Page Check Summariser",
-                             description="Summarises long documents into a few sentences.")
+    # Long lines and a long URL, as real contracts have: they must wrap or scroll in their box.
+    contract = make_contract(
+        owner, OWN, name="Page Check Summariser",
+        description="Summarises long documents (contracts, reports, meeting transcripts) into a "
+                    "few sentences, keeping names, figures and dates exactly as written.",
+        endpoint="https://inference.eu-central-1.example-cloud.com/v1/summarise/long-documents")
     publish(OWN, owner=owner)  # revision 2, published as 1.0.0
     revision = add_revision(contract, contract_data(OWN, version="1.1.0", name="Page Check Summariser",
                                                     **{"cost.per_request": 0.003}))

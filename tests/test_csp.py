@@ -1,7 +1,7 @@
 """The Content-Security-Policy (settings.CONTENT_SECURITY_POLICY, django-csp): on every page and
 API answer, strict for scripts and styles; ReDoc alone relaxes styles; Swagger UI's set-up script
 is a file; and no template writes what the policy would block (inline script bodies, on*=
-handlers, javascript: URLs, style= attributes)."""
+handlers, javascript: URLs, style= attributes, htmx code that needs eval)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ BLOCKED = {
     "a javascript: URL": re.compile(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", re.I),
     "a style= attribute": re.compile(r"<[a-z][^>]*\sstyle\s*=", re.I),
     "a <style> element": re.compile(r"<style[\s>]", re.I),
+    # htmx runs with allowEval false (base.html): these would silently do nothing.
+    "htmx code that needs eval": re.compile(
+        r"""\shx-on[:-]|\shx-vars\s*=|\shx-(vals|headers)\s*=\s*["']\s*js:|hx-trigger\s*=\s*"[^"]*\[""",
+        re.I),
 }
 
 
