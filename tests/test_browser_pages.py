@@ -164,6 +164,7 @@ def _not_a_page(name: str) -> bool:
     return name in NOT_PAGES or name.split(":", 1)[0] in NOT_PAGES
 
 
+@pytest.mark.smoke
 def test_every_route_is_a_checked_page_or_named_as_not_one():
     names = set(_route_names(get_resolver().url_patterns))
     checked = {page.name for page in PAGES if page.name}
