@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
@@ -102,6 +103,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "csp",
     "portal",
     "contracts_app",
     "integrations",
@@ -110,6 +112,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every answer after static files (CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     # Before anything that reads the request into a query (the session cookie, views): a NUL in
     # a path, query, header, cookie or body is a 404/400 (portal/nul_guard.py).
     "portal.nul_guard.NulGuardMiddleware",
@@ -140,6 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.site",
+                "csp.context_processors.nonce",
             ],
         },
     }
@@ -381,6 +386,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- The SDK's wheel, served at /sdk/ (portal/views/sdk.py) ---------------------------------
 # `make install` builds it here from sdk/; the portal only reads the folder, never builds.
 SDK_WHEEL_DIR = Path(os.environ.get("SDK_WHEEL_DIR", VAR_DIR / "sdk"))
+
+# --- Content-Security-Policy (django-csp; docs/architecture.md, "Content-Security-Policy") ----
+# Scripts and styles only from the portal's own files: no inline script without the request's
+# nonce ({{ CSP_NONCE }}), no eval, no style="" attributes. Swagger UI and ReDoc add what they
+# need on their own views only (integrations/api/views/schema.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Static ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
