@@ -7,6 +7,7 @@
 """
 
 from .changes import BREAKING_KINDS, Change, breaking_changes, compare, is_breaking
+from .codes import DIAGNOSTIC_CODES, Code
 from .diagnostics import ERROR, INFO, WARNING, Diagnostic, Severity, ValidationResult
 from .diff import DiffLine, text_diff
 from .fields import FieldSpec, field_specs
@@ -21,7 +22,7 @@ from .model import (
     Latency,
     load_contract,
 )
-from .resources import examples, read_template, templates
+from .resources import describe, examples, read_template, templates
 from .schema import SCHEMA_ID, SCHEMA_VERSION, contract_schema, schema_text
 from .semver import SEMVER, SEMVER_PATTERN, major_bumped, semver_key, version_refusal
 from .validation import validate_data, validate_file, validate_text
@@ -32,6 +33,7 @@ __all__ = [
     "CAPABILITIES",
     "CAPABILITY_DESCRIPTIONS",
     "CURRENCIES",
+    "DIAGNOSTIC_CODES",
     "ERROR",
     "INFO",
     "LANGUAGES",
@@ -48,6 +50,7 @@ __all__ = [
     "Accuracy",
     "Availability",
     "Change",
+    "Code",
     "Constraints",
     "Contract",
     "Cost",
@@ -61,6 +64,7 @@ __all__ = [
     "breaking_changes",
     "compare",
     "contract_schema",
+    "describe",
     "examples",
     "field_specs",
     "is_breaking",

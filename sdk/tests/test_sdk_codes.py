@@ -1,0 +1,91 @@
+"""The code registry, the placeholder warning, and the templates' titles."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from caio_integration.contracts import (
+    DIAGNOSTIC_CODES,
+    WARNING,
+    describe,
+    examples,
+    read_template,
+    templates,
+    validate_text,
+)
+from caio_integration.contracts.rules import PLACEHOLDER_TEXTS
+
+SOURCE = Path(__file__).parents[1] / "caio_integration" / "contracts"
+# A code literal where a diagnostic is made: error("x", _diag("x", _diag(parsed, SEV, "x",
+# Diagnostic(SEV, "x", and the schema keyword codes.
+_EMITTED = re.compile(r'(?:error\(|_diag\((?:parsed, [A-Z]+, )?|Diagnostic\((?:[A-Z]+), )'
+                      r'"([a-z]+(?:-[a-z]+)*)"')
+
+
+def _placeholders(text):
+    return [d for d in validate_text(text).diagnostics if d.code == "placeholder-text"]
+
+
+def test_every_code_the_validator_emits_is_in_the_registry():
+    emitted = set()
+    for path in SOURCE.glob("*.py"):
+        emitted |= set(_EMITTED.findall(path.read_text(encoding="utf-8")))
+    emitted |= {"minimum", "maximum", "exclusive-minimum", "exclusive-maximum"}
+    assert len(emitted) > 30
+    assert emitted - set(DIAGNOSTIC_CODES) == set()
+
+
+def test_the_readme_names_every_registered_code():
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    missing = [code for code in DIAGNOSTIC_CODES if f"`{code}`" not in readme]
+    assert missing == []
+
+
+def test_placeholder_text_is_a_warning_pinned_to_its_line():
+    text = read_template("simple_service").replace("service_id: my-service", "service_id: real")
+    result = validate_text(text)
+    found = _placeholders(text)
+    assert result.valid
+    assert [(d.severity, d.path) for d in found] == [(WARNING, "/name"), (WARNING, "/description")]
+    lines = text.splitlines()
+    assert lines[found[0].line - 1].startswith("name: My AI Service")
+    assert DIAGNOSTIC_CODES["placeholder-text"].severity == WARNING
+
+
+def test_example_domains_in_addresses_are_placeholders_and_real_ones_are_not():
+    base = "service_id: real\nname: Real\nversion: '1.0.0'\ncapabilities: [text_generation]\n"
+    flagged = base + ("endpoint: https://API.Example.com:8443/v1\n"
+                      "documentation_url: https://docs.acme.example/x\ncontact: me@example.org\n")
+    clean = base + ("endpoint: https://api.example-ai.com/v1\n"
+                    "documentation_url: https://notexample.com/docs\ncontact: me@acme.io\n")
+    assert [d.path for d in _placeholders(flagged)] == ["/endpoint", "/documentation_url",
+                                                        "/contact"]
+    assert _placeholders(clean) == []
+
+
+def test_a_reworded_placeholder_still_counts_but_a_real_text_does_not():
+    base = "service_id: real\nversion: '1.0.0'\ncapabilities: [text_generation]\n"
+    assert len(_placeholders(base + "name: '  my   AI service '\n")) == 1
+    assert _placeholders(base + "name: My AI Service for lawyers\n") == []
+
+
+@pytest.mark.parametrize("name", templates())
+def test_each_templates_own_texts_are_listed_as_placeholders(name):
+    data = yaml.safe_load(read_template(name))
+    for key in ("service_id", "name", "description"):
+        assert " ".join(data[key].split()).lower() in PLACEHOLDER_TEXTS[key]
+
+
+@pytest.mark.parametrize("name", templates() + examples())
+def test_each_template_and_example_has_a_title_and_a_summary(name):
+    title, summary = describe(name)
+    assert title and not title.startswith("CAIO")
+    assert summary.endswith(".") and len(summary) > 20
+
+
+def test_titles_are_distinct_and_spell_products_as_their_makers_do():
+    titles = [describe(n)[0] for n in templates() + examples()]
+    assert len(set(titles)) == len(titles)
+    assert "OpenAI-compatible chat" in titles
