@@ -89,3 +89,16 @@ def test_titles_are_distinct_and_spell_products_as_their_makers_do():
     titles = [describe(n)[0] for n in templates() + examples()]
     assert len(set(titles)) == len(titles)
     assert "OpenAI-compatible chat" in titles
+
+
+def test_caio_validate_prints_the_placeholder_warnings_and_exits_zero(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "contract.yaml"
+    path.write_text(read_template("simple_service"))
+    run = subprocess.run([sys.executable, "-m", "caio_integration.cli", "validate", str(path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert f"{path}:8:7: warning placeholder-text: Name is still the template's placeholder" \
+        in run.stdout

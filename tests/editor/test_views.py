@@ -128,6 +128,17 @@ def test_the_new_contract_page_lists_every_template_and_example(owner_client):
     page = owner_client.get("/contracts/new/").content.decode()
     for name in templates() + examples():
         assert f'value="{name}"' in page
+    assert "OpenAI-compatible chat" in page and "simple service template." not in page
+    assert "Openai compatible chat" not in page
+
+
+def test_the_editor_warns_about_the_templates_placeholder_text_on_its_line(owner_client):
+    owner_client.post("/contracts/new/", {"service_id": "my-svc", "template": "simple_service"})
+    text = Contract.objects.get(service_id="my-svc").latest_revision.text
+    body = owner_client.post(url("contracts:validate", service_id="my-svc"),
+                             {"mode": "yaml", "text": text}).content.decode()
+    assert body.count("placeholder-text") >= 2 and "My AI Service" in body
+    assert "line 8" in body and "0 errors" in body.replace("No errors", "0 errors")
 
 
 @pytest.mark.smoke
@@ -144,7 +155,7 @@ def test_live_validation_returns_the_diagnostics_with_inline_field_slots(contrac
     response = owner_client.post(url("contracts:validate"), {"mode": "yaml", "text": text})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "latency-order" in body and "line 20" in body
+    assert "latency-order" in body and "line 21" in body
     form_values = {"mode": "form", "text": latest_text, "guarantees__latency__p99_ms": "50",
                    "guarantees__latency__p95_ms": "100"}
     body = owner_client.post(url("contracts:validate"), form_values).content.decode()
