@@ -103,6 +103,23 @@ def describe_submission(sub: Submission) -> list[str]:
     return lines
 
 
+def describe_changes(sub: Submission) -> list[str]:
+    """What the submission changes against the registered version, as the reviewer reads it."""
+    if "changes" not in sub.raw:
+        return []  # an older portal
+    if sub.compared_version is None:
+        return ["  First registration: there is no registered version to compare with."]
+    count = len(sub.changes)
+    breaking = sum(1 for change in sub.changes if change.breaking)
+    head = (f"  Against the registered version {sub.compared_version}: {count} "
+            f"change{'s' if count != 1 else ''}")
+    lines = [head + (f", {breaking} breaking (a reviewer reads these before approving)"
+                     if breaking else ", nothing breaking")]
+    lines += [f"    {'BREAKING ' if change.breaking else ''}{change.message}"
+              for change in sub.changes]
+    return lines
+
+
 def _print_submission(sub: Submission, args: argparse.Namespace, *, events: bool = False
                       ) -> None:
     if args.format == "json":
@@ -164,6 +181,8 @@ def register(args: argparse.Namespace) -> int:
             if submission.already_submitted:
                 print("This text was already submitted; here is that submission.")
             _print_submission(submission, args)
+            for line in describe_changes(submission):
+                print(line)
         if not args.wait:
             if args.format == "json":
                 _json(submission.raw)
