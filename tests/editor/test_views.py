@@ -363,3 +363,33 @@ def test_https_links_render_with_nofollow_noopener_ugc(contract, owner_client):
     assert "<a" not in https_link('https://x.example/"onmouseover="alert(1)')
 
 
+
+
+def test_the_contract_page_summarises_guarantees_constraints_and_cost(contract, owner_client):
+    page = owner_client.get(url("contracts:detail")).content.decode()
+    data = contract.latest_revision.data
+    for heading in ("<h2>Guarantees</h2>", "<h2>Constraints</h2>", "<h2>Cost</h2>"):
+        assert heading in page
+    assert f"{data['guarantees']['latency']['p95_ms']} ms" in page
+    assert f"<code>{data['constraints']['supported_languages'][0]}</code>" in page
+    assert f"{data['cost']['per_token']} {data['cost']['currency']}" in page
+
+
+def test_a_draft_with_wrong_types_still_shows_its_contract_page(contract, owner_client,
+                                                                latest_text):
+    text = latest_text.replace("p95_ms: 100", "p95_ms: [1, 2]").replace(
+        "max_tokens: 4096", "max_tokens: lots")
+    contract_save_revision(contract=contract, text=text, author=contract.owner, base_number=1)
+    page = owner_client.get(url("contracts:detail"))
+    assert page.status_code == 200 and "<h2>Guarantees</h2>" in page.content.decode()
+
+
+def test_after_saving_the_editor_offers_submit_through_the_contract_pages_panel(contract,
+                                                                               owner_client):
+    page = owner_client.get(url("contracts:edit") + "?saved=1&mode=form").content.decode()
+    assert f'hx-get="{reverse("integrations:panel", kwargs={"service_id": SID})}"' in page
+    panel = owner_client.get(reverse("integrations:panel", kwargs={"service_id": SID}),
+                             HTTP_HX_REQUEST="true",
+                             HTTP_HX_CURRENT_URL="http://testserver" + url("contracts:edit"))
+    assert "Submit for registration" in panel.content.decode()
+    assert f'name="next" value="{url("contracts:edit")}"' in panel.content.decode()
