@@ -70,7 +70,9 @@ def run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         source = getattr(args, "file", None) or "<contract>"
         for diag in exc.diagnostics:
             print(diag.format(source), file=sys.stderr)
-        _err(f"the portal refused {source}: {len(exc.errors)} error(s); nothing was submitted")
+        count = len(exc.errors)
+        _err(f"the portal refused {source}: {count} error{'' if count == 1 else 's'}; nothing "
+             "was submitted")
         return exits.INVALID
     except AuthenticationError as exc:
         hint = "" if args.command == "login" else " (log in with: caio login --url URL)"
