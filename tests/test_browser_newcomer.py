@@ -124,6 +124,9 @@ def test_a_newcomer_registers_a_service_from_sign_up_to_the_catalogue(
     expect(page.get_by_role("link", name="Ada Summarizer")).to_be_visible()
     machine += time.perf_counter() - resumed
     assert RegisteredService.objects.filter(service_id=SERVICE_ID).exists()
+    # The worker's own mail lands in the same folder, its link as sent too.
+    link = mail.wait_for_link(to=EMAIL, subject=f"{SERVICE_ID} 1.0.0 is registered")
+    assert link.startswith(live_server.url + "/"), link
 
     report = (f"newcomer's path: {len(path.pages)} pages, {len(path.fields)} fields typed, "
               f"{machine:.1f} s of machine time (the reviewer's part left out)\n"

@@ -138,7 +138,7 @@ def test_the_editor_warns_about_the_templates_placeholder_text_on_its_line(owner
     body = owner_client.post(url("contracts:validate", service_id="my-svc"),
                              {"mode": "yaml", "text": text}).content.decode()
     assert body.count("placeholder-text") >= 2 and "My AI Service" in body
-    assert "line 8" in body and "0 errors" in body.replace("No errors", "0 errors")
+    assert "line 8" in body and "No errors" in body
 
 
 @pytest.mark.smoke

@@ -28,7 +28,8 @@ class MailDrop:
         environment for worker processes to do the same."""
         settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
         settings.EMAIL_FILE_PATH = str(self.folder)
-        return {"EMAIL_URL": f"filemail://{self.folder}"}
+        # django-environ reads the path after "filemail://"; an absolute one needs its own "/".
+        return {"EMAIL_URL": f"filemail:///{self.folder.resolve()}"}
 
     def messages(self) -> list[email.message.EmailMessage]:
         found = []
