@@ -121,7 +121,10 @@ def main() -> int:
     figures = {}
     for name, text in cases:
         result = validate_text(text)
-        if not result.valid or result.errors or result.warnings:
+        # Templates and examples carry placeholder text on purpose (a `placeholder-text`
+        # warning); any other warning or error means the bench measures the wrong thing.
+        unexpected = [d for d in result.diagnostics if d.code != "placeholder-text"]
+        if not result.valid or [d for d in unexpected if d.severity != "info"]:
             print(f"{name}: unexpected diagnostics {result.diagnostics}")
             return 1
         for _ in range(20):  # warm up both paths

@@ -17,3 +17,11 @@ def severity_counts(diagnostics: Iterable[dict[str, Any]] | None) -> dict[str, i
         severity = diagnostic.get("severity", "error")
         counts[severity] = counts.get(severity, 0) + 1
     return counts
+
+
+def counts_phrase(counts: dict[str, int]) -> str:
+    """"no errors", "1 error", "2 errors and 1 warning": a count said as the editor says it."""
+    parts = [f"{n} {word}{'' if n == 1 else 's'}"
+             for word, n in (("error", counts.get("error", 0)),
+                             ("warning", counts.get("warning", 0))) if n]
+    return " and ".join(parts) if parts else "no errors"

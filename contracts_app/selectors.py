@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from caio_integration.contracts import examples, read_template, templates
+from caio_integration.contracts import describe, examples, templates
 from django.db.models import JSONField, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
@@ -57,26 +57,13 @@ class Starter:
     summary: str
 
 
-def _summary(text: str) -> str:
-    for line in text.splitlines():
-        line = line.strip()
-        if line.startswith("#"):
-            line = line.lstrip("# ").strip()
-            if ":" in line:
-                line = line.split(":", 1)[1].strip()
-            return line.rstrip(".") + "."
-        if line:
-            break
-    return ""
-
-
 @cache
 def _starters() -> tuple[Starter, ...]:
     out = []
     for kind, names in (("template", templates()), ("example", examples())):
         for name in names:
-            out.append(Starter(name=name, kind=kind, title=name.replace("_", " ").capitalize(),
-                               summary=_summary(read_template(name))))
+            title, summary = describe(name)
+            out.append(Starter(name=name, kind=kind, title=title, summary=summary))
     return tuple(out)
 
 

@@ -341,6 +341,19 @@ def _give_comment(where: tuple[Any, Any, int] | None, text: str) -> None:
             if not text.startswith("\n\n") else token.value.rstrip("\n") + text
 
 
+def _drop_line_comment(entry: list | None, slot: int) -> None:
+    """Drop the end-of-line comment in ``entry[slot]``: it stated the value the form just
+    changed (``p95_ms: 150  # answers within 100 ms``). Comment lines below it stay."""
+    token = entry[slot] if entry and len(entry) > slot else None
+    if token is None or not token.value.startswith("#"):
+        return
+    rest = token.value[token.value.index("\n"):] if "\n" in token.value else ""
+    if rest.strip("\n"):
+        token.value = rest
+    else:
+        entry[slot] = None
+
+
 def _set(tree: CommentedMap, field: FormField, value: Any) -> None:
     node = tree
     for key in field.keys[:-1]:
@@ -361,10 +374,14 @@ def _set(tree: CommentedMap, field: FormField, value: Any) -> None:
                 return
             # In place, so flow style survives; the comment after the list follows its last item.
             comments = dict(old.ca.items)
+            before = list(old)
             after = _take_comment(_tail(old))
             del old[:]
             old.extend(items)
             old.ca.items.update({i: c for i, c in comments.items() if i < len(items) - 1})
+            for i in old.ca.items:
+                if i >= len(before) or before[i] is not items[i]:
+                    _drop_line_comment(old.ca.items[i], 0)  # it spoke of another value
             _give_comment(_tail(old), after)
         else:
             node[last] = CommentedSeq(_scalar(field, item, None) for item in value)
@@ -372,6 +389,7 @@ def _set(tree: CommentedMap, field: FormField, value: Any) -> None:
         new = node[last] = _scalar(field, value, old)
         block = (LiteralScalarString, FoldedScalarString)
         entry = node.ca.items.get(last)
+        _drop_line_comment(entry, 2)
         token = entry[2] if entry and len(entry) > 2 else None
         if token is not None and isinstance(new, block) and not isinstance(old, block):
             # A block scalar ends its own line; the comment's first newline would add a blank.

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from caio_integration.contracts import text_diff
-from caio_integration.contracts.code_docs import help_path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -18,7 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contracts_app.diagnostics import severity_counts
+from contracts_app.diagnostics import counts_phrase, severity_counts
 from contracts_app.forms import ContractForm
 from contracts_app.selectors import contract_for_editor
 from contracts_app.services import (
@@ -42,6 +41,7 @@ from contracts_app.yaml_form import YamlFormError, apply_values, values_from_tex
 
 
 def _wants_json(request: HttpRequest) -> bool:
+    """Upload only: editor.js asks for JSON; the no-JS upload form gets the editor page."""
     return "application/json" in request.headers.get("Accept", "")
 
 
@@ -134,13 +134,12 @@ def edit(request: HttpRequest, service_id: str) -> HttpResponse:
 @login_required
 @require_POST
 def validate(request: HttpRequest, service_id: str) -> HttpResponse:
-    """Live validation: the diagnostics of the posted text (or form), as a fragment or JSON."""
+    """Live validation (htmx): the diagnostics of the posted text (or form), as the problem
+    list's fragment with each form field's error slot swapped out of band."""
     contract = contract_for_editor(user=request.user, service_id=service_id)
     if rate_limited(request, "validate"):
         message = ("Live checking is paused for a few seconds: too many checks in a short "
                    "time. Your text is safe.")
-        if _wants_json(request):
-            return JsonResponse({"error": message}, status=429, headers={"Retry-After": "5"})
         response = render(request, "contracts/_diagnostics.html", {"paused": message},
                           status=429)
         response["Retry-After"] = "5"
@@ -148,11 +147,6 @@ def validate(request: HttpRequest, service_id: str) -> HttpResponse:
     mode = "form" if request.POST.get("mode") == "form" else "yaml"
     text, form_problem = _submitted_text(request, mode)
     verdict = check_text(text=text, service_id=contract.service_id)
-    if _wants_json(request):
-        diagnostics = [{**d, "docs_url": request.build_absolute_uri(help_path(d["code"]))}
-                       for d in verdict.diagnostics]
-        return JsonResponse({"valid": verdict.valid, "diagnostics": diagnostics,
-                             "form_problem": form_problem})
     return render(request, "contracts/_diagnostics.html", {
         "diagnostics": annotate(verdict.diagnostics), "counts": severity_counts(verdict.diagnostics),
         "checked": True, "form_problem": form_problem,
@@ -208,8 +202,8 @@ def upload(request: HttpRequest, service_id: str) -> HttpResponse:
         return render(request, "contracts/edit.html", context, status=400)
     verdict = check_text(text=text, service_id=contract.service_id)
     name = PurePath(request.FILES["file"].name).name
-    notice = (f"Loaded {name} into the YAML tab: {severity_counts(verdict.diagnostics)['error']} "
-              "error(s). Nothing is saved until you save.")
+    notice = (f"Loaded {name} into the YAML tab: {counts_phrase(severity_counts(verdict.diagnostics))}"
+              ". Nothing is saved until you save.")
     if _wants_json(request):
         html = render_to_string("contracts/_diagnostics.html", {
             "diagnostics": annotate(verdict.diagnostics), "counts": severity_counts(verdict.diagnostics),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from contracts_app.diagnostics import severity_counts
 from contracts_app.forms import NewContractForm
+from contracts_app.offer import offer_fields
 from contracts_app.selectors import contract_for_viewer, revision_of, starters
 from contracts_app.services import (
     ContractError,
@@ -66,10 +67,12 @@ def detail(request: HttpRequest, service_id: str) -> HttpResponse:
     revision = contract.latest_revision
     diagnostics = annotate(revision.diagnostics if revision else [])
     submissions = getattr(contract, "submissions", None)
+    data = revision.data if revision and isinstance(revision.data, dict) else {}
     return render(request, "contracts/detail.html", {
         "contract": contract,
         "revision": revision,
-        "data": revision.data if revision and isinstance(revision.data, dict) else {},
+        "data": data,
+        "offer": offer_fields(data),
         "diagnostics": diagnostics,
         "counts": severity_counts(diagnostics),
         "revision_count": contract.revisions.count(),

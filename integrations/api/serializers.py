@@ -248,6 +248,38 @@ class SubmissionSerializer(serializers.Serializer):
         return links
 
 
+class ChangeSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="e.g. price_raised, capability_removed, "
+                                           "guarantee_improved")
+    path = serializers.CharField(help_text="A JSON pointer into the contract.")
+    breaking = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class RegistrationSerializer(SubmissionSerializer):
+    """The register-service answer: the submission, and what it changes against the version
+    registered now, as the reviewer reads it (context ``diff``: review's SubmissionDiff)."""
+
+    compared_version = serializers.SerializerMethodField(
+        help_text="The registered version the changes are against; null for a first "
+                  "registration.")
+    breaking = serializers.SerializerMethodField(
+        help_text="True when a change may break the service's consumers (a reviewer reads "
+                  "these before approving).")
+    changes = serializers.SerializerMethodField()
+
+    def get_compared_version(self, obj) -> str | None:
+        registered = self.context["diff"].registered
+        return registered.version if registered else None
+
+    def get_breaking(self, obj) -> bool:
+        return self.context["diff"].breaking
+
+    @extend_schema_field(ChangeSerializer(many=True))
+    def get_changes(self, obj) -> list[dict]:
+        return ChangeSerializer(self.context["diff"].changes, many=True).data
+
+
 class SubmissionDetailSerializer(SubmissionSerializer):
     events = SubmissionEventSerializer(many=True)
 

@@ -137,8 +137,9 @@ def register_from_text(*, user, text: str) -> Registration:
     text = normalize_text(text)
     verdict = check_text(text=text, with_data=True)
     if not verdict.valid or not isinstance(verdict.data, dict):
-        raise ContractInvalid(f"The contract has {verdict.error_count} error(s); nothing was "
-                              "saved or submitted.", verdict.diagnostics)
+        errors = verdict.error_count
+        raise ContractInvalid(f"The contract has {errors} error{'' if errors == 1 else 's'}; "
+                              "nothing was saved or submitted.", verdict.diagnostics)
     service_id = verdict.data.get("service_id")
     contract = Contract.objects.filter(service_id=service_id).first()
     if contract is None:

@@ -6,12 +6,12 @@ Called by the pipeline in the same transaction as the submission's move to `regi
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from caio_integration.contracts import semver_key
 from django.utils import timezone
 
+from contracts_app.offer import offer_fields
 from integrations.models import (
     CatalogueEntry,
     CatalogueTerm,
@@ -21,21 +21,8 @@ from integrations.models import (
 )
 
 
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        return Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        return None
-
-
 def version_fields(data: dict[str, Any]) -> dict[str, Any]:
     """The typed catalogue columns for a valid contract's parsed data."""
-    guarantees = data.get("guarantees") or {}
-    latency = guarantees.get("latency") or {}
-    constraints = data.get("constraints") or {}
-    cost = data.get("cost") or {}
     return {
         "version": data["version"],
         "version_key": semver_key(data["version"]),
@@ -43,17 +30,7 @@ def version_fields(data: dict[str, Any]) -> dict[str, Any]:
         "description": data.get("description") or "",
         "tags": list(data.get("tags") or []),
         "capabilities": sorted(set(data.get("capabilities") or [])),
-        "languages": sorted(set(constraints.get("supported_languages") or [])),
-        "p95_ms": latency.get("p95_ms"),
-        "p99_ms": latency.get("p99_ms"),
-        "accuracy_min": (guarantees.get("accuracy") or {}).get("min"),
-        "availability_target": (guarantees.get("availability") or {}).get("target"),
-        "max_tokens": constraints.get("max_tokens"),
-        "max_images": constraints.get("max_images"),
-        "cost_per_request": _decimal(cost.get("per_request")),
-        "cost_per_token": _decimal(cost.get("per_token")),
-        "cost_per_image": _decimal(cost.get("per_image")),
-        "currency": (cost.get("currency") or "USD").upper(),
+        **offer_fields(data),  # guarantees, constraints, cost: contracts_app's one mapping
         "endpoint": data.get("endpoint") or "",
         "documentation_url": data.get("documentation_url") or "",
         "contact": data.get("contact") or "",

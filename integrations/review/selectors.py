@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from caio_integration.contracts import compare, version_refusal
+from caio_integration.contracts import version_refusal
 from django.utils import timezone
 
 from integrations.models import (
@@ -20,6 +20,7 @@ from integrations.models import (
 )
 from integrations.pipeline.breaker import core_breaker_state
 from integrations.pipeline.submissions import CANCELLABLE
+from integrations.review.services import revision_diff
 from integrations.review.states import NOT_SUBMITTED, SUBMISSION_STATES
 
 TIMELINE_LENGTH = 20
@@ -145,9 +146,10 @@ def build_panel(*, contract, user=None) -> Panel:
         panel.can_submit = not panel.submit_blocked
     if (latest is not None and latest.is_valid and registered_revision_id is not None
             and latest.pk != registered_revision_id):
-        # What the next submission would change for consumers, breaking changes first.
-        found = compare(service.current_version.revision.data, latest.data)
-        panel.changes = sorted(found, key=lambda change: not change.breaking)
+        # What the next submission would change for consumers, breaking changes first: the
+        # reviewer's own diff (review/services.revision_diff).
+        panel.changes = revision_diff(revision=latest, registered=service.current_version,
+                                      text=False).changes
     panel.can_cancel = bool(submission and submission.status in CANCELLABLE)
     if service is not None and not operation_running:
         panel.can_deprecate = service.status == ServiceStatus.ACTIVE

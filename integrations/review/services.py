@@ -75,14 +75,22 @@ def submission_diff(*, submission: Submission, registered: ServiceVersion | None
         registered = compared_version(submission)
     if registered is False:
         registered = registered_version(submission.contract.service_id)
+    return revision_diff(revision=submission.revision, registered=registered, text=text)
+
+
+def revision_diff(*, revision, registered: ServiceVersion | None, text: bool = True
+                  ) -> SubmissionDiff:
+    """A contract revision against a registered version (None: nothing registered yet): the
+    change list and breaking flags a reviewer reads, and the developer sees before submitting
+    (the panel) and in the API's register-service answer. Breaking changes come first."""
     if registered is None:
         return SubmissionDiff(registered=None)
     old_revision = registered.revision
-    new_revision = submission.revision
+    changes = compare(old_revision.data, revision.data)
     return SubmissionDiff(
         registered=registered,
-        changes=compare(old_revision.data, new_revision.data),
-        lines=text_diff(old_revision.text, new_revision.text) if text else [],
+        changes=sorted(changes, key=lambda change: not change.breaking),
+        lines=text_diff(old_revision.text, revision.text) if text else [],
     )
 
 

@@ -37,7 +37,8 @@ class ContractValidationError(CAIOError):
         errors = [d for d in self.diagnostics if d.severity == "error"]
         if message is None:
             where = f"{source}: " if source else ""
-            message = f"{where}contract is invalid ({len(errors)} error(s))"
+            count = len(errors)
+            message = f"{where}contract is invalid ({count} error{'' if count == 1 else 's'})"
             lines = [d.format(source or "<contract>") for d in errors]
             if lines:
                 message += "\n" + "\n".join(lines)

@@ -111,6 +111,19 @@ class SubmissionEvent(_Record):
 
 
 @dataclass(frozen=True, kw_only=True)
+class SubmissionChange(_Record):
+    """One change a submission makes against the registered version, as the reviewer reads it
+    (``kind`` such as ``price_raised``; ``path`` a JSON pointer into the contract)."""
+
+    kind: str | None = None
+    path: str | None = None
+    breaking: bool = False
+    message: str | None = None
+
+    _CONVERT = {"breaking": lambda v: v is True}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Submission(_Record):
     """A contract revision submitted for registration, and where it stands.
 
@@ -133,9 +146,15 @@ class Submission(_Record):
     links: dict[str, str] = field(default_factory=dict)
     events: list[SubmissionEvent] = field(default_factory=list)
     already_submitted: bool = False
+    # The register-service answer only: changes against ``compared_version`` (None: a first
+    # registration), breaking ones first.
+    compared_version: str | None = None
+    breaking: bool = False
+    changes: list[SubmissionChange] = field(default_factory=list)
 
     _CONVERT = {"created_at": _datetime, "updated_at": _datetime, "finished_at": _datetime,
                 "links": _mapping, "events": _records(SubmissionEvent),
+                "changes": _records(SubmissionChange), "breaking": lambda v: v is True,
                 "reason": lambda v: v if isinstance(v, str) else ""}
 
     @property
@@ -334,6 +353,7 @@ __all__ = [
     "ServiceList",
     "ServiceVersion",
     "Submission",
+    "SubmissionChange",
     "SubmissionEvent",
     "TokenInfo",
 ]

@@ -21,9 +21,9 @@ VALID: dict[str, Any] = {
     },
     "constraints": {"max_tokens": 4096, "max_images": 2, "supported_languages": ["en", "es"]},
     "cost": {"per_request": 0.001, "per_token": 0.0001, "per_image": 0.01, "currency": "USD"},
-    "endpoint": "https://api.example.com/v1",
-    "documentation_url": "https://docs.example.com",
-    "contact": "support@example.com",
+    "endpoint": "https://api.demo-service.io/v1",
+    "documentation_url": "https://docs.demo-service.io",
+    "contact": "support@demo-service.io",
     "tags": ["llm", "demo"],
 }
 

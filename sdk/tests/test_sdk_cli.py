@@ -23,12 +23,19 @@ def caio(*args: str, cwd: Path | None = None, stdin: bytes | None = None):
                           input=stdin, capture_output=True, timeout=60)
 
 
+def filled_in() -> str:
+    """The simple template with its placeholder texts replaced."""
+    return (read_template("simple_service").replace("my-service", "acme-summarizer")
+            .replace("My AI Service", "Acme Summarizer")
+            .replace("A short sentence on what the service does.", "Summaries of long texts."))
+
+
 @pytest.fixture
 def files(tmp_path):
     good = tmp_path / "good.yaml"
-    good.write_text(read_template("simple_service"))
+    good.write_text(filled_in())
     warn = tmp_path / "warn.yaml"
-    warn.write_text(read_template("simple_service").replace("text_embedding", "text_embeding"))
+    warn.write_text(filled_in().replace("text_embedding", "text_embeding"))
     bad = tmp_path / "bad.yaml"
     bad.write_text("service_id: Bad\nname: A\nversion: 1.0\ncapabilities: [ocr]\nnmae: x\n")
     return good, warn, bad
@@ -48,7 +55,7 @@ def test_warnings_alone_still_exit_zero(files):
     first = run.stdout.decode().splitlines()[0]
     match = LINE.match(first)
     assert match and match["sev"] == "warning" and match["code"] == "unknown-capability"
-    assert (match["file"], match["line"]) == (str(warn), "15")
+    assert (match["file"], match["line"]) == (str(warn), "16")
 
 
 def test_errors_print_one_compiler_style_line_each_and_exit_one(files):
@@ -172,7 +179,8 @@ def test_templates_lists_templates_and_examples():
     out = run.stdout.decode()
     for name in ["simple_service", "advanced_service", "openai_compatible_chat",
                  "anthropic_compatible", "custom_llm", "embedding_service", "code_generation"]:
-        assert f"  {name}\n" in out
+        assert f"  {name} " in out
+    assert "OpenAI-compatible chat - A chat service" in out
 
 
 def test_init_writes_a_template_that_validates(tmp_path):

@@ -204,6 +204,27 @@ def test_register_sends_the_files_text_and_prints_the_submission(portal, capsys,
     assert state["requests"][0]["body"] == {"contract": read_template("simple_service")}
 
 
+def test_register_prints_the_changes_and_breaking_flags_the_reviewer_reads(portal, capsys,
+                                                                          contract):
+    url, state = portal
+    answer = {**submission("pending_review"), "compared_version": "0.9.0", "breaking": True,
+              "changes": [
+                  {"kind": "price_raised", "path": "/cost/per_request", "breaking": True,
+                   "message": "Price per request rose from 0.0005 to 0.001."},
+                  {"kind": "capability_added", "path": "/capabilities/1", "breaking": False,
+                   "message": "Capability text_embedding added."}]}
+    state["register"] = (201, answer)
+    code, out, _ = caio(capsys, "register", contract, "--url", url, "--token", TOKEN)
+    assert code == exits.OK
+    assert ("  Against the registered version 0.9.0: 2 changes, 1 breaking (a reviewer reads "
+            "these before approving)\n    BREAKING Price per request rose from 0.0005 to "
+            "0.001.\n    Capability text_embedding added.\n") in out
+    state["register"] = (201, {**submission("pending_review"), "compared_version": None,
+                               "breaking": False, "changes": []})
+    code, out, _ = caio(capsys, "register", contract, "--url", url, "--token", TOKEN)
+    assert "First registration" in out
+
+
 def test_register_as_json_prints_the_portals_answer(portal, capsys, contract):
     url, _ = portal
     code, out, _ = caio(capsys, "register", contract, "--format", "json", "--url", url,

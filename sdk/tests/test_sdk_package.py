@@ -41,9 +41,10 @@ def test_the_package_ships_both_templates_and_all_five_examples():
 
 
 @pytest.mark.parametrize("name", ["simple_service", "advanced_service", *EXAMPLES])
-def test_every_template_and_example_validates_with_no_errors_or_warnings(name):
+def test_every_template_and_example_validates_with_only_placeholder_warnings(name):
     result = validate_text(read_template(name))
-    assert result.diagnostics == [], result.diagnostics
+    assert result.valid
+    assert {d.code for d in result.diagnostics} <= {"placeholder-text"}, result.diagnostics
     assert Contract.from_data(result.data).service_id == result.data["service_id"]
 
 

@@ -264,7 +264,7 @@ def test_every_problem_is_reported_in_one_pass_sorted_by_position():
         "guarantees:\n  latency: {p95_ms: 9, p99_ms: 1}\n  accuracy: {min: 2}\n"
         "constraints: {supported_languages: [xx]}\n"
         "cost: {per_token: -1, currency: ABC}\n"
-        "endpoint: http://x.example\n"
+        "endpoint: http://x.acme.io\n"
     )
     result = validate_text(text)
     assert codes(result) == [

@@ -1,7 +1,9 @@
 /* Contract editor: tabs (form <-> YAML through the server), line numbers, jumping to problems,
    upload by file input or drag and drop, unsaved-change warning and a localStorage draft.
-   Live validation itself is htmx (hx-post on #editor-form). Without JS the page still works:
-   both panels show and each has its own Check / Save buttons. */
+   Two ways to the server, each for its kind of answer (docs/editor.md, "Talking to the
+   server"): live validation is htmx (hx-post on #editor-form), an HTML fragment swapped in place;
+   convert and upload are post() below, JSON data this script places and then acts on. Without
+   JS the page still works: both panels show and each has its own Check / Save buttons. */
 (function () {
   "use strict";
   var form = document.getElementById("editor-form");
@@ -199,6 +201,8 @@
       uploadStatus.textContent = "Could not reach the server; the file was not loaded.";
     });
   }
+  /* Choosing or dropping a file loads it at once: the Upload button is for pages without JS. */
+  document.getElementById("upload-button").hidden = true;
   uploadForm.addEventListener("submit", function (event) {
     event.preventDefault();
     uploadFile(fileInput.files[0]);

@@ -34,6 +34,17 @@ def test_anyone_can_validate_a_contract(anon_api):
     assert all(d["severity"] != "error" for d in body["diagnostics"])
 
 
+def test_validation_warns_about_template_placeholder_text_without_failing(anon_api):
+    from caio_integration.contracts import read_template
+
+    body = anon_api.post(API + "validate-contract", {"contract": read_template("simple_service")},
+                         format="json").json()
+    found = [d for d in body["diagnostics"] if d["code"] == "placeholder-text"]
+    assert body["valid"] is True
+    assert [(d["severity"], d["path"], d["line"]) for d in found] == [
+        ("warning", "/service_id", 7), ("warning", "/name", 8), ("warning", "/description", 11)]
+
+
 def test_validation_reports_problems_with_line_and_column(anon_api):
     text = contract_text("my-svc").replace("version: 1.0.0", "version: 3.10")
     body = anon_api.post(API + "validate-contract", {"contract": text}, format="json").json()

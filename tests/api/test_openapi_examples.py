@@ -21,14 +21,22 @@ def request_examples(schema: dict):
                     yield f"{method.upper()} {path} {media_type} {name}", example["value"]
 
 
-def test_every_contract_in_a_request_example_validates_with_no_diagnostic(tmp_path):
+_ADDRESSES = {("placeholder-text", f"/{key}") for key in ("endpoint", "documentation_url",
+                                                         "contact")}
+
+
+def test_every_contract_in_a_request_example_validates_with_no_diagnostic_but_its_addresses(
+        tmp_path):
     out = tmp_path / "openapi.json"
     call_command("spectacular", "--format", "openapi-json", "--file", str(out))
     checked = []
     for where, value in request_examples(json.loads(out.read_text())):
         if isinstance(value, dict) and isinstance(value.get("contract"), str):
             result = validate_text(value["contract"])
-            assert [d.to_dict() for d in result.diagnostics] == [], where
+            # The SDK's examples keep to the domains reserved for examples (RFC 2606), which
+            # the validator rightly names as placeholders; nothing else may be reported.
+            assert [d.to_dict() for d in result.diagnostics
+                    if (d.code, d.path) not in _ADDRESSES] == [], where
             assert result.valid, where
             checked.append(where)
     assert any("/validate" in where for where in checked), checked

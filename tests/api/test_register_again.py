@@ -118,3 +118,21 @@ def test_a_contract_path_stays_refused(owner_api, anon_api):
         assert "contract_path" in response.json()["error"]["details"]
     assert anon_api.post(REGISTER, {"contract_path": "x.yaml"}, format="json").status_code == 401
     assert not Submission.objects.exists()
+
+
+def test_the_register_answer_lists_the_changes_and_breaking_flags_the_reviewer_reads(
+        registered, owner_api):
+    assert (registered["compared_version"], registered["breaking"], registered["changes"]) == (
+        None, False, [])
+    text = contract_text("my-svc", version="1.1.0", cost={"per_request": 0.05, "currency": "USD"})
+    answer = register(owner_api, text)
+    body = answer.json()
+    assert answer.status_code == 201 and body["compared_version"] == "1.0.0"
+    assert body["breaking"] is True
+    breaking = {c["kind"] for c in body["changes"] if c["breaking"]}
+    assert "price_raised" in breaking and body["changes"][0]["breaking"] is True
+    assert set(body["changes"][0]) == {"kind", "path", "breaking", "message"}
+    from integrations.review.services import submission_diff
+
+    reviewer_reads = submission_diff(submission=Submission.objects.get(pk=body["id"]), text=False)
+    assert [c["message"] for c in body["changes"]] == [c.message for c in reviewer_reads.changes]

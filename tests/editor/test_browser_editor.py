@@ -59,7 +59,8 @@ def test_developer_writes_fixes_uploads_saves_and_diffs_a_contract(page, owner, 
     textarea = page.get_by_label("Contract YAML")
     expect(textarea).to_be_visible()
     text = textarea.input_value()
-    assert "p99_ms: 250" in text and "# must be >= p95_ms" in text
+    # The changed value's comment described the old value and is gone; the others stay.
+    assert "p99_ms: 250\n" in text and "# 95% of requests answer within this many ms" in text
     textarea.fill(text.replace("name: My AI Service", "name: Browser Service"))
     page.get_by_role("tab", name="Form").click()
     expect(page.get_by_label("Name", exact=True)).to_have_value("Browser Service")
@@ -73,6 +74,10 @@ def test_developer_writes_fixes_uploads_saves_and_diffs_a_contract(page, owner, 
     expect(page.locator("#diagnostics .diag-line").first).to_have_text("line 4")
     expect(page.get_by_role("tab", name="YAML")).to_have_attribute("aria-selected", "true")
     assert "capabilities: [oops" in textarea.input_value()
+    # Choosing the file was the one action: no Upload button to press, a count said right.
+    expect(page.locator("#upload-button")).to_be_hidden()
+    expect(page.locator("#upload-status")).to_contain_text("broken.yaml into the YAML tab: 1 error")
+    expect(page.locator("#upload-status")).not_to_contain_text("error(s)")
     shot(page, "upload-syntax-error")
     # Clicking the diagnostic puts the cursor on that line of the YAML.
     page.locator(".diag-jump", has_text="syntax").click()

@@ -63,13 +63,10 @@ def test_an_upload_with_a_nul_in_a_form_field_is_refused(contract, owner_client,
 
 def test_live_validation_still_names_the_line_of_a_nul(contract, owner_client):
     """Live validation saves nothing, so the validator's diagnostic is the answer."""
-    response = owner_client.post(url("contracts:validate"), {"text": "a: 1\nb: \x00\n"},
-                                 HTTP_ACCEPT="application/json")
+    response = owner_client.post(url("contracts:validate"), {"text": "a: 1\nb: \x00\n"})
     assert response.status_code == 200
-    body = response.json()
-    assert body["valid"] is False
-    assert (body["diagnostics"][0]["code"], body["diagnostics"][0]["line"]) == (
-        "invalid-character", 2)
+    body = response.content.decode()
+    assert "invalid-character" in body and "line 2" in body
     assert contract.revisions.count() == 1
 
 

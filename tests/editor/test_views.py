@@ -128,6 +128,17 @@ def test_the_new_contract_page_lists_every_template_and_example(owner_client):
     page = owner_client.get("/contracts/new/").content.decode()
     for name in templates() + examples():
         assert f'value="{name}"' in page
+    assert "OpenAI-compatible chat" in page and "simple service template." not in page
+    assert "Openai compatible chat" not in page
+
+
+def test_the_editor_warns_about_the_templates_placeholder_text_on_its_line(owner_client):
+    owner_client.post("/contracts/new/", {"service_id": "my-svc", "template": "simple_service"})
+    text = Contract.objects.get(service_id="my-svc").latest_revision.text
+    body = owner_client.post(url("contracts:validate", service_id="my-svc"),
+                             {"mode": "yaml", "text": text}).content.decode()
+    assert body.count("placeholder-text") >= 2 and "My AI Service" in body
+    assert "line 8" in body and "No errors" in body
 
 
 @pytest.mark.smoke
@@ -144,19 +155,19 @@ def test_live_validation_returns_the_diagnostics_with_inline_field_slots(contrac
     response = owner_client.post(url("contracts:validate"), {"mode": "yaml", "text": text})
     body = response.content.decode()
     assert response.status_code == 200
-    assert "latency-order" in body and "line 20" in body
+    assert "latency-order" in body and "line 21" in body
     form_values = {"mode": "form", "text": latest_text, "guarantees__latency__p99_ms": "50",
                    "guarantees__latency__p95_ms": "100"}
     body = owner_client.post(url("contracts:validate"), form_values).content.decode()
     assert 'id="err-guarantees__latency__p95_ms" class="field-error" hx-swap-oob="true"><p>' in body
 
 
-def test_live_validation_answers_json_when_asked(contract, owner_client, latest_text):
+def test_live_validation_answers_the_htmx_fragment_whatever_the_accept_header(contract,
+                                                                              owner_client):
     response = owner_client.post(url("contracts:validate"), {"mode": "yaml", "text": "a: [\n"},
                                  HTTP_ACCEPT="application/json")
-    data = response.json()
-    assert data["valid"] is False and data["diagnostics"][0]["code"] == "syntax"
-    assert data["diagnostics"][0]["line"] == 2
+    assert response["Content-Type"].startswith("text/html")
+    assert 'id="diagnostics"' in response.content.decode() and "syntax" in response.content.decode()
 
 
 @override_settings(EDITOR_VALIDATE_RATE=(3, 60))
@@ -352,3 +363,33 @@ def test_https_links_render_with_nofollow_noopener_ugc(contract, owner_client):
     assert "<a" not in https_link('https://x.example/"onmouseover="alert(1)')
 
 
+
+
+def test_the_contract_page_summarises_guarantees_constraints_and_cost(contract, owner_client):
+    page = owner_client.get(url("contracts:detail")).content.decode()
+    data = contract.latest_revision.data
+    for heading in ("<h2>Guarantees</h2>", "<h2>Constraints</h2>", "<h2>Cost</h2>"):
+        assert heading in page
+    assert f"{data['guarantees']['latency']['p95_ms']} ms" in page
+    assert f"<code>{data['constraints']['supported_languages'][0]}</code>" in page
+    assert f"{data['cost']['per_token']} {data['cost']['currency']}" in page
+
+
+def test_a_draft_with_wrong_types_still_shows_its_contract_page(contract, owner_client,
+                                                                latest_text):
+    text = latest_text.replace("p95_ms: 100", "p95_ms: [1, 2]").replace(
+        "max_tokens: 4096", "max_tokens: lots")
+    contract_save_revision(contract=contract, text=text, author=contract.owner, base_number=1)
+    page = owner_client.get(url("contracts:detail"))
+    assert page.status_code == 200 and "<h2>Guarantees</h2>" in page.content.decode()
+
+
+def test_after_saving_the_editor_offers_submit_through_the_contract_pages_panel(contract,
+                                                                               owner_client):
+    page = owner_client.get(url("contracts:edit") + "?saved=1&mode=form").content.decode()
+    assert f'hx-get="{reverse("integrations:panel", kwargs={"service_id": SID})}"' in page
+    panel = owner_client.get(reverse("integrations:panel", kwargs={"service_id": SID}),
+                             HTTP_HX_REQUEST="true",
+                             HTTP_HX_CURRENT_URL="http://testserver" + url("contracts:edit"))
+    assert "Submit for registration" in panel.content.decode()
+    assert f'name="next" value="{url("contracts:edit")}"' in panel.content.decode()

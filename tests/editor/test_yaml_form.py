@@ -152,3 +152,35 @@ def test_diagnostic_pointers_map_to_their_form_field():
     assert field_for_pointer("/guarantees/latency/p95_ms").name == "guarantees__latency__p95_ms"
     assert field_for_pointer("") is None
     assert field_for_pointer("/unknown_key") is None
+
+
+def test_a_changed_value_loses_the_comment_that_stated_the_old_one_and_keeps_the_next_lines():
+    text = ("guarantees:\n  latency:\n    p95_ms: 100  # 95% of requests answer within 100 ms\n"
+            "    p99_ms: 200  # must be >= p95_ms\n# Limits of a single request.\n"
+            "constraints:\n  max_tokens: 4096  # tokens\n")
+    values = values_from_text(text)
+    values["guarantees__latency__p95_ms"] = "150"
+    values["constraints__max_tokens"] = "8192"
+    out = apply_values(text, values)
+    assert "p95_ms: 150\n" in out and "within 100 ms" not in out
+    assert "p99_ms: 200  # must be >= p95_ms\n# Limits of a single request.\n" in out
+    assert out.endswith("max_tokens: 8192\n")
+    assert validate_text(out).data["guarantees"]["latency"] == {"p95_ms": 150, "p99_ms": 200}
+
+
+def test_a_comment_followed_by_a_section_title_keeps_the_title_when_its_value_changes():
+    text = "cost:\n  per_token: 0.0001  # 1 cent per 100 tokens\n# Links.\nendpoint: https://a.io\n"
+    values = values_from_text(text)
+    values["cost__per_token"] = "0.0002"
+    out = apply_values(text, values)
+    assert out == "cost:\n  per_token: 0.0002\n# Links.\nendpoint: https://a.io\n"
+
+
+def test_a_changed_list_item_loses_its_comment_and_unchanged_items_keep_theirs():
+    text = "constraints:\n  supported_languages:\n    - en  # English\n    - es  # Spanish\n" \
+           "    - fr\n"
+    values = values_from_text(text)
+    values["constraints__supported_languages"] = "en, de, fr"
+    out = apply_values(text, values)
+    assert "- en  # English\n" in out and "Spanish" not in out
+    assert validate_text(out).data["constraints"]["supported_languages"] == ["en", "de", "fr"]

@@ -42,8 +42,8 @@ from integrations.api.serializers import (
     ContractUploadResultSerializer,
     DiscoverRequestSerializer,
     DiscoveryResultSerializer,
+    RegistrationSerializer,
     ServiceSummarySerializer,
-    SubmissionSerializer,
     ValidationResultSerializer,
 )
 from integrations.api.services import (
@@ -55,6 +55,7 @@ from integrations.api.views.base import MULTIPART_PARSERS, BaseApiView, errors
 from integrations.catalogue import discovery
 from integrations.models import Submission
 from integrations.pipeline.errors import PipelineError
+from integrations.review.services import submission_diff
 
 TAG = "integration"
 RAW_YAML_PARSERS = [parsers.YAMLTextParser, parsers.XYAMLTextParser, parsers.XYAMLLegacyParser,
@@ -218,14 +219,16 @@ class RegisterServiceView(BaseApiView):
                     "saves and submits nothing: the answer (200) is that revision's open "
                     "submission, or the submission that registered it while the service stands "
                     "at it. The body is the text, never a path to a file on the server (an unknown "
-                    "field is a 400).",
+                    "field is a 400). The answer lists what the submission changes against the "
+                    "version registered now (`changes`, breaking ones first; `breaking`; "
+                    "`compared_version`), as the reviewer reads them.",
         parameters=[OpenApiParameter("Idempotency-Key", {"type": "string", "maxLength": 200},
                                      OpenApiParameter.HEADER, required=False,
                                      description="Any unique string (a UUID).")],
         request=ContractTextRequestSerializer,
         responses={
-            201: SubmissionSerializer,
-            200: OpenApiResponse(SubmissionSerializer, description="Nothing new: a replay "
+            201: RegistrationSerializer,
+            200: OpenApiResponse(RegistrationSerializer, description="Nothing new: a replay "
                                  "of an earlier request with the same Idempotency-Key, or the "
                                  "very same text again (the submission it already led to)."),
             422: OpenApiResponse(ContractInvalidErrorSerializer, description="The contract is "
@@ -240,7 +243,7 @@ class RegisterServiceView(BaseApiView):
         if key:
             replay = _replay(request, key)
             if replay is not None:
-                return Response(SubmissionSerializer(replay).data, status=status.HTTP_200_OK,
+                return Response(_registration(replay), status=status.HTTP_200_OK,
                                 headers={"Idempotent-Replayed": "true"})
         try:
             registration = register_from_text(user=request.user,
@@ -260,9 +263,15 @@ class RegisterServiceView(BaseApiView):
             raise Conflict(exc.message, code="submission_refused") from None
         if key:
             cache.set(key, registration.submission.pk, IDEMPOTENCY_SECONDS)
-        return Response(SubmissionSerializer(registration.submission).data,
+        return Response(_registration(registration.submission),
                         status=status.HTTP_201_CREATED if registration.created
                         else status.HTTP_200_OK)
+
+
+def _registration(submission: Submission) -> dict:
+    """The answer: the submission with its changes against the registered version."""
+    diff = submission_diff(submission=submission, text=False)
+    return RegistrationSerializer(submission, context={"diff": diff}).data
 
 
 def _idempotency_cache_key(request) -> str | None:

@@ -15,6 +15,7 @@ from ..contracts import (
     ValidationResult,
     compare,
     contract_schema,
+    describe,
     examples,
     is_breaking,
     read_template,
@@ -108,12 +109,12 @@ def validate(args: argparse.Namespace) -> int:
 
 
 def list_templates(_args: argparse.Namespace) -> int:
-    print("Templates:")
-    for name in templates():
-        print(f"  {name}")
-    print("Examples:")
-    for name in examples():
-        print(f"  {name}")
+    for heading, names in (("Templates:", templates()), ("Examples:", examples())):
+        print(heading)
+        width = max(map(len, names), default=0)
+        for name in names:
+            title, summary = describe(name)
+            print(f"  {name:<{width}}  {title} - {summary}")
     print("Write one with: caio init --template NAME [--service-id ID] [-o FILE]")
     return exits.OK
 

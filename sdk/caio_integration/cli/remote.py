@@ -70,7 +70,9 @@ def run(command: Callable[[argparse.Namespace], int], args: argparse.Namespace) 
         source = getattr(args, "file", None) or "<contract>"
         for diag in exc.diagnostics:
             print(diag.format(source), file=sys.stderr)
-        _err(f"the portal refused {source}: {len(exc.errors)} error(s); nothing was submitted")
+        count = len(exc.errors)
+        _err(f"the portal refused {source}: {count} error{'' if count == 1 else 's'}; nothing "
+             "was submitted")
         return exits.INVALID
     except AuthenticationError as exc:
         hint = "" if args.command == "login" else " (log in with: caio login --url URL)"
@@ -100,6 +102,23 @@ def describe_submission(sub: Submission) -> list[str]:
              f"{_status_phrase(sub)}."]
     if sub.reason:
         lines.append(f"  Reason: {sub.reason}")
+    return lines
+
+
+def describe_changes(sub: Submission) -> list[str]:
+    """What the submission changes against the registered version, as the reviewer reads it."""
+    if "changes" not in sub.raw:
+        return []  # an older portal
+    if sub.compared_version is None:
+        return ["  First registration: there is no registered version to compare with."]
+    count = len(sub.changes)
+    breaking = sum(1 for change in sub.changes if change.breaking)
+    head = (f"  Against the registered version {sub.compared_version}: {count} "
+            f"change{'s' if count != 1 else ''}")
+    lines = [head + (f", {breaking} breaking (a reviewer reads these before approving)"
+                     if breaking else ", nothing breaking")]
+    lines += [f"    {'BREAKING ' if change.breaking else ''}{change.message}"
+              for change in sub.changes]
     return lines
 
 
@@ -164,6 +183,8 @@ def register(args: argparse.Namespace) -> int:
             if submission.already_submitted:
                 print("This text was already submitted; here is that submission.")
             _print_submission(submission, args)
+            for line in describe_changes(submission):
+                print(line)
         if not args.wait:
             if args.format == "json":
                 _json(submission.raw)

@@ -21,7 +21,7 @@ from .model import (
     Latency,
     load_contract,
 )
-from .resources import examples, read_template, templates
+from .resources import describe, examples, read_template, templates
 from .schema import SCHEMA_ID, SCHEMA_VERSION, contract_schema, schema_text
 from .semver import SEMVER, SEMVER_PATTERN, major_bumped, semver_key, version_refusal
 from .validation import validate_data, validate_file, validate_text
@@ -61,6 +61,7 @@ __all__ = [
     "breaking_changes",
     "compare",
     "contract_schema",
+    "describe",
     "examples",
     "field_specs",
     "is_breaking",

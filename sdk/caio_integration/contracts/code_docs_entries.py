@@ -231,6 +231,15 @@ ENTRIES: list[dict[str, Any]] = [
          fix="Make `p95_ms` less than or equal to `p99_ms`.",
          example="service_id: latency\nguarantees:\n  latency:\n    p95_ms: 300\n"
                  "    p99_ms: 200\n"),
+    dict(code="placeholder-text", severity="warning", title="Template text left in the contract",
+         meaning="A value is still a template's placeholder (its service ID, name or description), "
+                 "or an address is at a domain reserved for examples (example.com/.net/.org, "
+                 ".example). It is a warning: the contract stays valid, but the text would reach "
+                 "the catalogue.",
+         fix="Write your service's own name and description, and real addresses (or remove the "
+             "optional keys).",
+         example='service_id: acme-chat\nname: My AI Service\nversion: "1.0.0"\n'
+                 'capabilities: [text_generation]\n'),
     dict(code="unknown-capability", severity="warning", title="A capability outside the "
          "vocabulary",
          meaning="The capability is well formed but not in CAIO's vocabulary, so clients that "

@@ -36,3 +36,13 @@ def read_template(name: str) -> str:
         if name in _names(kind):
             return (files("caio_integration") / kind / f"{name}.yaml").read_text(encoding="utf-8")
     raise KeyError(name)
+
+
+def describe(name: str) -> tuple[str, str]:
+    """(title, summary) of the template or example ``name``, from its first line, written
+    ``# Title: summary.`` Raises ``KeyError`` for an unknown name."""
+    first = read_template(name).split("\n", 1)[0].lstrip("#").strip()
+    title, _, summary = first.partition(": ")
+    if not summary:
+        return name.replace("_", " ").capitalize(), first
+    return title, summary[:1].upper() + summary[1:]

@@ -51,7 +51,61 @@ def rule_diagnostics(data: dict[str, Any], parsed: Parsed) -> list[Diagnostic]:
     for key in ("endpoint", "documentation_url"):
         out.extend(_url(data, key, parsed))
     out.extend(_unstorable_characters(data, parsed))
+    out.extend(_placeholders(data, parsed))
     return out
+
+
+# Text the shipped templates carry for the author to replace (sdk/tests check that each
+# template's service_id, name and description is listed here), compared without case or
+# repeated spaces. Example domains are those RFC 2606 reserves for documentation.
+PLACEHOLDER_TEXTS = {
+    "service_id": frozenset({"my-service", "advanced-service"}),
+    "name": frozenset({"my ai service", "advanced ai service"}),
+    "description": frozenset({
+        "a short sentence on what the service does.",
+        "one or two sentences on what the service does, for whom, and what makes it "
+        "different.",
+    }),
+}
+_EXAMPLE_DOMAIN = re.compile(r"(?:^|\.)(?:example\.(?:com|net|org)|example)\.?$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PLACEHOLDER_HINTS = {
+    "service_id": "Choose your service's own ID (caio init --service-id ID).",
+    "name": "Write your service's own name, as people should find it in the catalogue.",
+    "description": "Say in a sentence or two what your service does and for whom.",
+    "endpoint": "Give the https address where CAIO calls your service.",
+    "documentation_url": "Link to your service's own documentation, or remove the key.",
+    "contact": "Give an address where users of your service reach you, or remove the key.",
+}
+
+
+def _placeholders(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
+    """Template text left in the contract: valid, but it would reach the catalogue."""
+    for key, texts in PLACEHOLDER_TEXTS.items():
+        value = data.get(key)
+        if isinstance(value, str) and " ".join(value.split()).lower() in texts:
+            yield _diag(parsed, WARNING, "placeholder-text",
+                        f"{_TITLES[key]} is still the template's placeholder ({value!r}).",
+                        f"/{key}", _PLACEHOLDER_HINTS[key])
+    for key in ("endpoint", "documentation_url", "contact"):
+        value = data.get(key)
+        if not isinstance(value, str) or len(value) > 2048:
+            continue
+        if key == "contact":
+            host = value.rpartition("@")[2] if _EMAIL.match(value) else ""
+        else:  # only a well-formed URL: a malformed one is an error already
+            match = _URL.match(value)
+            port = match and match["port"]
+            host = match["host"] if match and not (port and int(port) > 65535) else ""
+        if host and _EXAMPLE_DOMAIN.search(host):
+            yield _diag(parsed, WARNING, "placeholder-text",
+                        f"{_TITLES[key]} is at {host}, a domain reserved for examples.",
+                        f"/{key}", _PLACEHOLDER_HINTS[key])
+
+
+_TITLES = {"service_id": "Service ID", "name": "Name", "description": "Description",
+           "endpoint": "Endpoint URL", "documentation_url": "Documentation URL",
+           "contact": "Contact email"}
 
 
 def _unstorable_characters(data: dict[str, Any], parsed: Parsed) -> Iterator[Diagnostic]:
