@@ -5,12 +5,15 @@ See the settings table in README.md.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+from portal.observability.logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
@@ -107,6 +110,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id (X-Request-ID, in every log line and answer), then the client's address
+    # behind TRUSTED_PROXIES, then the request metrics (portal/observability/middleware.py).
+    "portal.observability.middleware.RequestIdMiddleware",
+    "portal.observability.middleware.ClientAddressMiddleware",
+    "portal.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything that reads the request into a query (the session cookie, views): a NUL in
@@ -323,9 +331,10 @@ if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
     raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "portal.accounts.axes.AddressLimitHandler"
-# The client's address as the API's throttles see it (API_NUM_PROXIES), not a forgeable header.
+# The client's address as the API's throttles see it (TRUSTED_PROXIES), not a forgeable header.
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.axes.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no "AXES: BEGIN version ..." line before every command's output
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Lower-cased and stripped, so "Owner@Example.com " and "owner@example.com" count as one account.
 # The sign-in and admin forms post the email as "username", and Django's failed-login signal
@@ -393,9 +402,10 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    # Proxies in front of the portal that append to X-Forwarded-For. 0: throttle by the peer
-    # address only (DRF's default would trust a client-written X-Forwarded-For).
-    "NUM_PROXIES": _int("API_NUM_PROXIES", 0),
+    # 0: throttle by REMOTE_ADDR, which portal.observability.middleware.ClientAddressMiddleware
+    # sets to the client's address behind TRUSTED_PROXIES (DRF's default, None, would trust a
+    # client-written X-Forwarded-For).
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
         "anon": _rate("API_RATE_ANON", "300/min"),
         "user": _rate("API_RATE_USER", "1200/min"),
@@ -428,15 +438,32 @@ SPECTACULAR_SETTINGS = {
     # The bearer security scheme comes from portal.authentication.BearerTokenScheme.
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # One line per outbound request at INFO is noise in a busy worker; failures are logged.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+# --- Logs, metrics, proxies (portal/observability/, docs/operations.md) -------------------
+LOG_FORMAT = _choice("LOG_FORMAT", ("text", "json"), "text")
+LOG_LEVEL = _choice("LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info").upper()
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
+
+def _networks(name: str, default: str) -> list[str]:
+    """A comma-separated list of addresses or networks (CIDR), each checked."""
+    values = [v.strip() for v in env.str(name, default=default).split(",") if v.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: {value!r} is not an IP address or network (e.g. 10.0.0.0/8).") from None
+    return values
+
+
+if os.environ.get("API_NUM_PROXIES", "0").strip() not in ("", "0"):
+    raise ImproperlyConfigured("API_NUM_PROXIES is replaced by TRUSTED_PROXIES: list the "
+                               "proxies' addresses or networks (e.g. TRUSTED_PROXIES=10.0.0.0/8).")
+# The reverse proxies in front of the portal. X-Forwarded-For is believed only from these, so
+# throttling, the sign-in lockout and /metrics see the real client and nobody can forge it.
+TRUSTED_PROXIES = _networks("TRUSTED_PROXIES", "")
+# /metrics answers these client addresses, or a request with "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_IPS = _networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or empty: no token).")
