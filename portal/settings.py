@@ -304,6 +304,8 @@ if _visibility and PIPELINE_COUNTDOWN_MAX + CELERY_TASK_TIME_LIMIT >= _visibilit
     )
 CELERY_BEAT_SCHEDULE = {
     "pipeline-sweep": {"task": "integrations.sweep", "schedule": SWEEPER_INTERVAL_SECONDS},
+    # Beat's own heartbeat, for `manage.py portal_doctor` (portal/observability/doctor.py).
+    "beat-tick": {"task": "portal.beat_tick", "schedule": SWEEPER_INTERVAL_SECONDS},
 }
 REQUIRE_SERVICES = _bool("REQUIRE_SERVICES", False)
 
