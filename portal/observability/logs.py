@@ -10,6 +10,7 @@ No Django import here: settings.py builds LOGGING with `logging_config`.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
@@ -33,12 +34,16 @@ class ContextFilter(logging.Filter):
 
 
 class JsonFormatter(_JsonFormatter):
-    """One JSON object per line: time, level, logger, message, request_id, and any extras."""
+    """One JSON object per line: time (ISO 8601, UTC), level, logger, message, request_id, and
+    any extras."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("rename_fields", RENAMED)
         kwargs.setdefault("timestamp", False)
         super().__init__(JSON_FIELDS, *args, **kwargs)
+
+    def formatTime(self, record, datefmt=None):  # noqa: N802 - logging's name
+        return datetime.fromtimestamp(record.created, tz=UTC).isoformat(timespec="milliseconds")
 
 
 class AccessJsonFormatter(JsonFormatter):

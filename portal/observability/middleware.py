@@ -97,7 +97,12 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
-        view = (match.view_name or match.route) if match else "<unresolved>"
+        if match:
+            view = match.view_name or match.route
+        elif request.path.startswith(settings.STATIC_URL):
+            view = "static"  # whitenoise answered before URL resolution
+        else:
+            view = "<unresolved>"
         metrics.observe_request(view=view, method=request.method, status=response.status_code,
                                 seconds=time.perf_counter() - started)
         return response

@@ -84,6 +84,13 @@ def test_an_unknown_path_is_counted_as_unresolved(anonymous):
                  status="404") >= 1
 
 
+def test_static_files_are_counted_as_static(anonymous):
+    assert anonymous.get("/static/favicon.svg").status_code == 200
+    found = samples(anonymous)
+    assert value(found, "portal_http_requests_total", view="static", method="GET",
+                 status="200") >= 1
+
+
 def test_submissions_are_counted_by_state(anonymous, owner, reviewer):
     queued_submission(owner, reviewer)
     found = samples(anonymous)

@@ -4,6 +4,7 @@ log lines, and in the tasks the request sends."""
 import io
 import json
 import logging
+from datetime import datetime, timedelta
 
 import pytest
 from celery import current_app
@@ -55,7 +56,8 @@ def test_a_json_log_line_names_its_request_id():
     line = json.loads(stream.getvalue())
     assert line["message"] == "something happened" and line["level"] == "WARNING"
     assert line["request_id"] == "req-42" and line["submission_id"] == 7
-    assert line["logger"] == "tests.observability.sample" and "time" in line
+    assert line["logger"] == "tests.observability.sample"
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
 
 
 def test_a_text_log_line_names_its_request_id():
