@@ -30,3 +30,7 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE") or 5)
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+
+# JSON access lines with the request id, in the app's log format (LOG_FORMAT), and the
+# prometheus-client multiprocess clean-up when a worker exits (docs/operations.md).
+from portal.observability.gunicorn import child_exit, logconfig_dict  # noqa: E402, F401

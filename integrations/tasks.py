@@ -23,7 +23,7 @@ from integrations.pipeline.worker import register_in_pipeline, register_in_turn
 
 
 @task_postrun.connect(dispatch_uid="integrations.close_stale_connections")
-def _close_stale_connections(**_kwargs) -> None:
+def _close_stale_connections(task=None, **_kwargs) -> None:
     """After each task, drop a database connection that broke or outlived CONN_MAX_AGE, as
     Django does after each request, but without forcing a health check on the next task (see
     integrations.pipeline.dbconn; the tasks reconnect when the server went away).
@@ -31,6 +31,8 @@ def _close_stale_connections(**_kwargs) -> None:
     Celery's own fixup would close it after every task (a new PostgreSQL session each time); with
     settings.CELERY_DB_REUSE_MAX it only does so every N tasks, and this keeps reuse safe.
     """
+    if task is not None and task.request.is_eager:
+        return  # it ran in its caller's process and transaction (tests): not ours to close
     close_stale_connections()
 
 

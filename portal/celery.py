@@ -18,3 +18,8 @@ def _make_broker_folders(sender, **kwargs):  # pragma: no cover - trivial
     if not settings.REDIS_URL:
         for key in settings.FILESYSTEM_BROKER_FOLDERS:
             os.makedirs(settings.CELERY_BROKER_TRANSPORT_OPTIONS[key], exist_ok=True)
+
+
+# The request id into the tasks a request sends, the task's ids into its log lines, and one
+# logging configuration (settings.LOGGING) in the worker and beat.
+import portal.observability.tasks_context  # noqa: E402,F401

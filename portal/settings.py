@@ -14,67 +14,22 @@ from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
+from portal.envvars import (
+    env,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_networks,
+    env_rate,
+)
+from portal.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PORTAL_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-env = environ.Env()
-
-
-def _choice(name: str, choices: tuple[str, ...], default: str) -> str:
-    value = env.str(name, default=default).strip().lower()
-    if value not in choices:
-        raise ImproperlyConfigured(f"{name}={value!r} is not one of {', '.join(choices)}.")
-    return value
-
-
-def _bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false, yes/no).")
-
-
-def _int(name: str, default: int, *, minimum: int = 0) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
-    return value
-
-
-def _float(name: str, default: float, *, minimum: float = 0.0) -> float:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
-    if not value >= minimum:  # also refuses nan
-        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
-    return value
-
-
-def _rate(name: str, default: str) -> str:
-    """A throttle rate such as "60/min" (DRF's form: a count, then s, min, hour or day)."""
-    value = env.str(name, default=default).strip()
-    if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not a rate like 60/min or 1000/hour.")
-    return value
-
-
-DEBUG = _bool("DEBUG", False)
+DEBUG = env_bool("DEBUG", False)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
@@ -110,6 +65,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The request id (X-Request-ID, in every log line and answer), then the client's address
+    # behind TRUSTED_PROXIES, then the request metrics (portal/observability/middleware.py).
+    "portal.observability.middleware.RequestIdMiddleware",
+    "portal.observability.middleware.ClientAddressMiddleware",
+    "portal.observability.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Content-Security-Policy on every answer after static files (CONTENT_SECURITY_POLICY below).
@@ -182,7 +142,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so a live server and a worker process can see the test database.
     _db["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    _db["CONN_MAX_AGE"] = _int("CONN_MAX_AGE", 60)
+    _db["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
 
 DATABASES = {"default": _db}
@@ -231,10 +191,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Celery's Django fixup closes the database connection around EVERY task unless this is set (a
 # new PostgreSQL session per task); with it, every N tasks. integrations.tasks still drops broken
 # or CONN_MAX_AGE-expired connections after each task, as Django does after each request.
-CELERY_DB_REUSE_MAX = _int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
+CELERY_DB_REUSE_MAX = env_int("CELERY_DB_REUSE_MAX", 1000, minimum=0)
 CELERY_WORKER_DISABLE_RATE_LIMITS = True  # no task has a rate limit
-CELERY_TASK_SOFT_TIME_LIMIT = _int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
-CELERY_TASK_TIME_LIMIT = _int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=1)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
@@ -245,7 +205,7 @@ if CAIO_CORE_URL and not CAIO_CORE_URL.startswith(("http://", "https://")):
 CAIO_CORE_TOKEN = env.str("CAIO_CORE_TOKEN", default="")
 # How the portal proves itself to the core: a bearer token (CAIO_CORE_TOKEN), or nothing for a
 # core that needs none. A core URL without a token would fail every call with a 401.
-CAIO_CORE_AUTH = _choice("CAIO_CORE_AUTH", ("bearer", "none"), "bearer")
+CAIO_CORE_AUTH = env_choice("CAIO_CORE_AUTH", ("bearer", "none"), "bearer")
 if CAIO_CORE_URL and CAIO_CORE_AUTH == "bearer" and not CAIO_CORE_TOKEN:
     raise ImproperlyConfigured(
         "CAIO_CORE_URL is set but CAIO_CORE_TOKEN is empty: the core would refuse every call. "
@@ -258,34 +218,34 @@ if CAIO_CORE_AUTH == "none" and CAIO_CORE_TOKEN:
 CAIO_CORE_TIMEOUT = env.float("CAIO_CORE_TIMEOUT", default=10.0)
 # The circuit breaker (integrations/pipeline/breaker.py): after this many timeouts or 5xx in a
 # row, no worker calls the core for the cool-down; then one probe call decides.
-CORE_BREAKER_THRESHOLD = _int("CORE_BREAKER_THRESHOLD", 5, minimum=1)
-CORE_BREAKER_COOLDOWN = _float("CORE_BREAKER_COOLDOWN", 30.0, minimum=0.1)
+CORE_BREAKER_THRESHOLD = env_int("CORE_BREAKER_THRESHOLD", 5, minimum=1)
+CORE_BREAKER_COOLDOWN = env_float("CORE_BREAKER_COOLDOWN", 30.0, minimum=0.1)
 
-PORTAL_REVIEW = _choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
+PORTAL_REVIEW = env_choice("PORTAL_REVIEW", ("manual", "auto"), "manual")
 
 # --- Registration pipeline (integrations/pipeline/submissions.py, docs/pipeline.md) ---------
 
 
-PIPELINE_MAX_ATTEMPTS = _int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
-PIPELINE_BACKOFF_BASE = _float("PIPELINE_BACKOFF_BASE", 5.0, minimum=0.01)
-PIPELINE_BACKOFF_MAX = _float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
+PIPELINE_MAX_ATTEMPTS = env_int("PIPELINE_MAX_ATTEMPTS", 6, minimum=1)
+PIPELINE_BACKOFF_BASE = env_float("PIPELINE_BACKOFF_BASE", 5.0, minimum=0.01)
+PIPELINE_BACKOFF_MAX = env_float("PIPELINE_BACKOFF_MAX", 900.0, minimum=0.01)
 # Backoffs up to this long ride on a Celery countdown; longer ones wait in the database for the
 # sweeper. A countdown must end well inside Redis' visibility timeout or it is delivered twice.
-PIPELINE_COUNTDOWN_MAX = _float("PIPELINE_COUNTDOWN_MAX", 60.0)
+PIPELINE_COUNTDOWN_MAX = env_float("PIPELINE_COUNTDOWN_MAX", 60.0)
 # A claim's lease is short; the worker process holding the claim renews it every
 # PIPELINE_HEARTBEAT_SECONDS while it works (integrations/pipeline/leases.py), so a killed worker's
 # rows are taken back by the sweeper within a lease and a sweep interval (docs/pipeline.md).
-PIPELINE_LEASE_SECONDS = _float("PIPELINE_LEASE_SECONDS", 20.0, minimum=1.0)
-PIPELINE_HEARTBEAT_SECONDS = _float("PIPELINE_HEARTBEAT_SECONDS", 5.0, minimum=0.1)
+PIPELINE_LEASE_SECONDS = env_float("PIPELINE_LEASE_SECONDS", 20.0, minimum=1.0)
+PIPELINE_HEARTBEAT_SECONDS = env_float("PIPELINE_HEARTBEAT_SECONDS", 5.0, minimum=0.1)
 # Each prefork worker process overlaps one registration's core call with recording the previous
 # one and claiming the next (integrations/pipeline/worker.py). 0: a task does all three itself.
 # On by default with Redis only: with the filesystem broker Celery runs its pool in synchronous
 # mode, where the pool processes share one lock on their task queue and an idle process waits
 # holding it. With the overlap a process spends the core call idle, and one killed then (SIGKILL,
 # the OOM killer) would keep that lock forever and stall the pool.
-PIPELINE_OVERLAP = _bool("PIPELINE_OVERLAP", bool(REDIS_URL))
-SWEEPER_GRACE_SECONDS = _float("SWEEPER_GRACE_SECONDS", 60.0)
-SWEEPER_INTERVAL_SECONDS = _float("SWEEPER_INTERVAL_SECONDS", 10.0, minimum=1.0)
+PIPELINE_OVERLAP = env_bool("PIPELINE_OVERLAP", bool(REDIS_URL))
+SWEEPER_GRACE_SECONDS = env_float("SWEEPER_GRACE_SECONDS", 60.0)
+SWEEPER_INTERVAL_SECONDS = env_float("SWEEPER_INTERVAL_SECONDS", 10.0, minimum=1.0)
 if PIPELINE_BACKOFF_MAX < PIPELINE_BACKOFF_BASE:
     raise ImproperlyConfigured("PIPELINE_BACKOFF_MAX must be at least PIPELINE_BACKOFF_BASE.")
 if PIPELINE_LEASE_SECONDS < 3 * PIPELINE_HEARTBEAT_SECONDS:
@@ -302,8 +262,10 @@ if _visibility and PIPELINE_COUNTDOWN_MAX + CELERY_TASK_TIME_LIMIT >= _visibilit
     )
 CELERY_BEAT_SCHEDULE = {
     "pipeline-sweep": {"task": "integrations.sweep", "schedule": SWEEPER_INTERVAL_SECONDS},
+    # Beat's own heartbeat, for `manage.py portal_doctor` (portal/observability/doctor.py).
+    "beat-tick": {"task": "portal.beat_tick", "schedule": SWEEPER_INTERVAL_SECONDS},
 }
-REQUIRE_SERVICES = _bool("REQUIRE_SERVICES", False)
+REQUIRE_SERVICES = env_bool("REQUIRE_SERVICES", False)
 
 # --- Accounts and email ---------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -320,18 +282,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-AXES_FAILURE_LIMIT = _int("AXES_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = _int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 # Also per address across logins, with its own higher limit (portal/accounts/axes.py), so many
 # usernames tried from one address are stopped too.
-AXES_ADDRESS_FAILURE_LIMIT = _int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 if AXES_ADDRESS_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
     raise ImproperlyConfigured("AXES_ADDRESS_FAILURE_LIMIT must be at least AXES_FAILURE_LIMIT.")
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_HANDLER = "portal.accounts.axes.AddressLimitHandler"
-# The client's address as the API's throttles see it (API_NUM_PROXIES), not a forgeable header.
+# The client's address as the API's throttles see it (TRUSTED_PROXIES), not a forgeable header.
 AXES_CLIENT_IP_CALLABLE = "portal.accounts.axes.client_ip_address"
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no "AXES: BEGIN version ..." line before every command's output
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Lower-cased and stripped, so "Owner@Example.com " and "owner@example.com" count as one account.
 # The sign-in and admin forms post the email as "username", and Django's failed-login signal
@@ -339,7 +302,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "portal.accounts.axes.username_from_credentials"
 # Signed email-verification links expire after this many seconds (default three days).
-EMAIL_VERIFICATION_MAX_AGE = _int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
+EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 3 * 24 * 3600, minimum=60)
 
 try:
     vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -347,22 +310,22 @@ except Exception as exc:  # noqa: BLE001 - django-environ raises several types f
     raise ImproperlyConfigured(f"EMAIL_URL is not a valid email URL: {exc}") from None
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="CAIO Developer Portal <noreply@caio.local>")
 # Seconds before an SMTP connection gives up, so a hung mail server cannot hang a sign-up.
-EMAIL_TIMEOUT = _int("EMAIL_TIMEOUT", 10, minimum=1)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 
 # Live validation in the editor: at most this many checks per window (seconds) per session.
 EDITOR_VALIDATE_RATE = (
-    _int("EDITOR_VALIDATE_LIMIT", 30, minimum=1),
-    _int("EDITOR_VALIDATE_WINDOW", 10, minimum=1),
+    env_int("EDITOR_VALIDATE_LIMIT", 30, minimum=1),
+    env_int("EDITOR_VALIDATE_WINDOW", 10, minimum=1),
 )
 
 # --- HTTPS behind a proxy (docs/operations.md "Settings for production") ---------------------
 # Off by default so tests and a local run speak plain HTTP; .env.example turns them all on.
-SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # The health checks of compose, CI and a load balancer speak plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SECURE_HSTS_SECONDS = _int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # The header in which the TLS-ending proxy says the client's scheme, e.g. X-Forwarded-Proto.
 # Empty: no proxy is trusted, and a client-written header cannot make a request "secure".
 PROXY_SSL_HEADER = env.str("PROXY_SSL_HEADER", default="").strip()
@@ -374,7 +337,7 @@ if PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # A CSRF failure: JSON in the API's error shape under /api/, Django's page elsewhere.
 CSRF_FAILURE_VIEW = "portal.views.errors.csrf_failure"
@@ -414,7 +377,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # 1 where `collectstatic` has run (the Docker image does it at build time): whitenoise serves the
 # gathered files compressed (brotli, gzip) under content-hashed names, cached for a year.
 # 0 (the default): served from the source folders as they are; a checkout needs no collectstatic.
-STATIC_MANIFEST = _bool("STATIC_MANIFEST", False)
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
 # Source maps (14 MB of the API docs' bundles) are fetched only by developer tools: compressing
 # them would double collectstatic's time for nothing.
@@ -446,17 +409,18 @@ REST_FRAMEWORK = {
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
     ],
-    # Proxies in front of the portal that append to X-Forwarded-For. 0: throttle by the peer
-    # address only (DRF's default would trust a client-written X-Forwarded-For).
-    "NUM_PROXIES": _int("API_NUM_PROXIES", 0),
+    # 0: throttle by REMOTE_ADDR, which portal.observability.middleware.ClientAddressMiddleware
+    # sets to the client's address behind TRUSTED_PROXIES (DRF's default, None, would trust a
+    # client-written X-Forwarded-For).
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {
-        "anon": _rate("API_RATE_ANON", "300/min"),
-        "user": _rate("API_RATE_USER", "1200/min"),
-        "contract-validate": _rate("API_RATE_VALIDATE", "60/min"),
-        "contract-upload": _rate("API_RATE_UPLOAD", "30/min"),
-        "service-register": _rate("API_RATE_REGISTER", "30/min"),
-        "service-operation": _rate("API_RATE_OPERATION", "30/min"),
-        "service-discover": _rate("API_RATE_DISCOVER", "120/min"),
+        "anon": env_rate("API_RATE_ANON", "300/min"),
+        "user": env_rate("API_RATE_USER", "1200/min"),
+        "contract-validate": env_rate("API_RATE_VALIDATE", "60/min"),
+        "contract-upload": env_rate("API_RATE_UPLOAD", "30/min"),
+        "service-register": env_rate("API_RATE_REGISTER", "30/min"),
+        "service-operation": env_rate("API_RATE_OPERATION", "30/min"),
+        "service-discover": env_rate("API_RATE_DISCOVER", "120/min"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "integrations.api.schema.ApiAutoSchema",
@@ -481,15 +445,20 @@ SPECTACULAR_SETTINGS = {
     # The bearer security scheme comes from portal.authentication.BearerTokenScheme.
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # One line per outbound request at INFO is noise in a busy worker; failures are logged.
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+# --- Logs, metrics, proxies (portal/observability/, docs/operations.md) -------------------
+LOG_FORMAT = env_choice("LOG_FORMAT", ("text", "json"), "text")
+LOG_LEVEL = env_choice("LOG_LEVEL", ("debug", "info", "warning", "error", "critical"), "info").upper()
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
+
+if os.environ.get("API_NUM_PROXIES", "0").strip() not in ("", "0"):
+    raise ImproperlyConfigured("API_NUM_PROXIES is replaced by TRUSTED_PROXIES: list the "
+                               "proxies' addresses or networks (e.g. TRUSTED_PROXIES=10.0.0.0/8).")
+# The reverse proxies in front of the portal. X-Forwarded-For is believed only from these, so
+# throttling, the sign-in lockout and /metrics see the real client and nobody can forge it.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", "")
+# /metrics answers these client addresses, or a request with "Authorization: Bearer METRICS_TOKEN".
+METRICS_ALLOWED_IPS = env_networks("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 16:
+    raise ImproperlyConfigured("METRICS_TOKEN must be at least 16 characters (or empty: no token).")

@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/redoc/", RedocView.as_view(url_name="openapi-schema"), name="api-redoc"),
     path("healthz", site.healthz, name="healthz"),
     path("readyz", site.readyz, name="readyz"),
+    path("metrics", site.metrics, name="metrics"),
     path("admin/", admin.site.urls),
 ]
 

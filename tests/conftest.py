@@ -43,6 +43,10 @@ def _isolated_broker(tmp_path_factory):
             os.makedirs(options[key], exist_ok=True)
         settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
         app.conf.broker_transport_options = options
+    # Tasks a request hands over with apply_async (the account emails: portal/accounts/mail.py)
+    # run at once in this process, so mail.outbox has them. Tasks sent by name with send_task
+    # (the pipeline's) still go through the broker to real workers.
+    app.conf.task_always_eager = True
     # Forget any connection made with the old broker settings.
     app._pool = None
     app.amqp._producer_pool = None

@@ -90,7 +90,7 @@ def redirecting(settings):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/metrics"])
 def test_health_checks_answer_over_plain_http_while_pages_redirect(redirecting, client, path):
     assert client.get(path).status_code == 200
 

@@ -46,6 +46,12 @@ def test_database_url_selects_postgresql():
         ({"SECRET_KEY": "x", "EDITOR_VALIDATE_LIMIT": "0"}, "EDITOR_VALIDATE_LIMIT=0 must be at least 1"),
         ({"SECRET_KEY": "x", "CONN_MAX_AGE": "soon", "DATABASE_URL": "postgres://h/db"},
          "CONN_MAX_AGE='soon' is not a whole number"),
+        ({"SECRET_KEY": "x", "LOG_FORMAT": "xml"}, "LOG_FORMAT='xml' is not one of text, json"),
+        ({"SECRET_KEY": "x", "TRUSTED_PROXIES": "10.0.0.0/8,proxy"},
+         "TRUSTED_PROXIES: 'proxy' is not an IP address or network"),
+        ({"SECRET_KEY": "x", "METRICS_ALLOWED_IPS": "everyone"}, "METRICS_ALLOWED_IPS: 'everyone'"),
+        ({"SECRET_KEY": "x", "METRICS_TOKEN": "short"}, "METRICS_TOKEN must be at least 16"),
+        ({"SECRET_KEY": "x", "API_NUM_PROXIES": "1"}, "API_NUM_PROXIES is replaced by TRUSTED_PROXIES"),
     ],
 )
 def test_settings_fail_loudly_on_a_bad_value(env, message):

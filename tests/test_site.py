@@ -24,20 +24,29 @@ def test_healthz_answers_json_without_touching_the_database(anonymous, django_as
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_reports_database_and_broker(anonymous):
+def test_readyz_tells_the_public_only_that_it_is_up(anonymous):
     response = anonymous.get("/readyz")
     assert response.status_code == 200
-    payload = response.json()
-    assert payload["status"] == "ok"
-    assert payload["checks"]["database"]["ok"] is True
-    assert payload["checks"]["broker"]["ok"] is True
+    assert response.json() == {"status": "ok"}
 
 
-def test_readyz_is_unavailable_when_redis_does_not_answer(anonymous, settings):
+def test_readyz_shows_staff_each_check(reviewer_client):
+    checks = reviewer_client.get("/readyz").json()["checks"]
+    assert set(checks) == {"database", "broker"}
+    assert checks["database"]["ok"] is True and checks["broker"]["ok"] is True
+
+
+def test_readyz_hides_the_checks_from_a_developer(owner_client):
+    assert owner_client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_readyz_is_unavailable_when_redis_does_not_answer(anonymous, reviewer_client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     response = anonymous.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["checks"]["broker"] == {"ok": False, "error": "ConnectionError"}
+    assert response.json() == {"status": "unavailable"}
+    broker = reviewer_client.get("/readyz").json()["checks"]["broker"]
+    assert broker["ok"] is False and broker["detail"].startswith("ConnectionError")
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_from_the_dashboard(anonymous):

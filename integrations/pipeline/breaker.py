@@ -54,11 +54,13 @@ from integrations.models import CoreBreaker
 from integrations.models import CoreBreakerReason as R
 from integrations.pipeline.core import (
     CoreError,
+    CorePermanentError,
     CoreRefusedCredentials,
     CoreResult,
     CoreTransientError,
 )
 from integrations.pipeline.jobs import JobKind, job_hold
+from integrations.pipeline.metrics import core_call_observe
 
 logger = logging.getLogger(__name__)
 
@@ -197,14 +199,18 @@ def breaker_release(gate: Gate) -> None:
 
 # --- around the call --------------------------------------------------------------------------
 
-def breaker_call(call: Callable[[], CoreResult], *, gate: Gate) -> CoreResult | CoreError:
-    """Make the core call and record its outcome on the breaker. Returns the result, the
-    CoreError the call raised, or a CoreHeld when the job must wait without spending its
-    attempt (see the module docstring)."""
+def breaker_call(call: Callable[[], CoreResult], *, gate: Gate,
+                 operation: str = "register") -> CoreResult | CoreError:
+    """Make the core call and record its outcome on the breaker (and in the core-call metrics,
+    under `operation`). Returns the result, the CoreError the call raised, or a CoreHeld when
+    the job must wait without spending its attempt (see the module docstring)."""
+    started = time.perf_counter()
     try:
         outcome: CoreResult | CoreError = call()
     except CoreError as exc:
         outcome = exc
+    core_call_observe(operation=operation, outcome=_outcome_label(outcome),
+                      seconds=time.perf_counter() - started)
     try:
         return _record(outcome, gate)
     except DatabaseError:  # the bookkeeping must never lose a call's outcome
@@ -224,6 +230,16 @@ def _record(outcome: CoreResult | CoreError, gate: Gate) -> CoreResult | CoreErr
     if gate.probe is not None or not _view().quiet:
         _close()
     return outcome
+
+
+def _outcome_label(outcome: CoreResult | CoreError) -> str:
+    if isinstance(outcome, CoreRefusedCredentials):
+        return "refused_credentials"
+    if isinstance(outcome, CoreTransientError):
+        return "transient"
+    if isinstance(outcome, CorePermanentError):
+        return "permanent"
+    return "error" if isinstance(outcome, CoreError) else "ok"
 
 
 def core_is_down(outcome: object) -> bool:

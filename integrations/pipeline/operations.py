@@ -162,7 +162,8 @@ def _run_claimed(operation: ServiceOperation, attempt: int, hold: Hold, gate) ->
         with hold.calling():
             result = breaker_call(lambda: get_gateway().deregister(
                 service_id=operation.service.service_id,
-                idempotency_key=str(operation.idempotency_key)), gate=gate)
+                idempotency_key=str(operation.idempotency_key)), gate=gate,
+                operation="deregister")
         if isinstance(result, CoreHeld):
             job_refund(OPERATIONS, job=operation, attempt=attempt, until=result.until,
                        message=result.message)

@@ -31,6 +31,7 @@ With `PIPELINE_OVERLAP=0` each task runs the three steps itself, one after the o
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import os
 import queue
@@ -70,8 +71,9 @@ class RegistrationPipeline:
 
     def submit(self, claim: Claim) -> None:
         """Queue a claimed submission for its core call; waits while another claim is waiting.
-        Its lease is renewed from now until its outcome is recorded."""
-        self.calls.put((claim, hold_claim(claim)))
+        Its lease is renewed from now until its outcome is recorded. The task's context (its log
+        fields: task id, submission id, request id) goes with it to both threads."""
+        self.calls.put((claim, hold_claim(claim), contextvars.copy_context()))
 
     def drain(self, timeout: float | None = None) -> bool:
         """Finish everything handed over so far, then stop both threads. True when they stopped."""
@@ -87,10 +89,10 @@ class RegistrationPipeline:
                 self.records.put(_STOP)
                 connections.close_all()  # this thread's connections
                 return
-            claim, hold = item
+            claim, hold, context = item
             try:
                 with hold.calling():
-                    outcome = submission_call_core(claim=claim)
+                    outcome = context.copy().run(submission_call_core, claim=claim)
             except Exception:  # noqa: BLE001 - a bug must not stop the pipeline; the lease recovers
                 logger.exception("submission %s: the core call failed unexpectedly",
                                  claim.submission.pk)
@@ -98,7 +100,7 @@ class RegistrationPipeline:
                 continue
             finally:
                 close_stale_connections()  # the embedded core uses this thread's connection
-            self.records.put((claim, hold, outcome))
+            self.records.put((claim, hold, outcome, context))
 
     def _record_loop(self) -> None:
         while True:
@@ -106,9 +108,10 @@ class RegistrationPipeline:
             if item is _STOP:
                 connections.close_all()
                 return
-            claim, hold, outcome = item
+            claim, hold, outcome, context = item
             try:
-                retry_if_disconnected(submission_record, claim=claim, outcome=outcome)
+                context.copy().run(retry_if_disconnected, submission_record, claim=claim,
+                                   outcome=outcome)
             except Exception:  # noqa: BLE001 - the row stays registering; the sweeper takes it back
                 logger.exception("submission %s: recording the core's answer failed; the sweeper "
                                  "will queue it again when its lease passes", claim.submission.pk)

@@ -33,8 +33,9 @@ def username_from_credentials(request: HttpRequest, credentials: dict | None) ->
 
 
 def client_ip_address(request: HttpRequest) -> str | None:
-    """AXES_CLIENT_IP_CALLABLE: the address DRF's throttles use (X-Forwarded-For is trusted only
-    as far as API_NUM_PROXIES says), or the peer's address when that is not an IP address."""
+    """AXES_CLIENT_IP_CALLABLE: the address DRF's throttles use: REMOTE_ADDR, which
+    portal.observability.middleware.ClientAddressMiddleware set to the client's address behind
+    settings.TRUSTED_PROXIES (X-Forwarded-For only from those)."""
     candidate = BaseThrottle().get_ident(request)
     try:
         ipaddress.ip_address(candidate)

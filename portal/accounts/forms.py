@@ -12,12 +12,10 @@ from django.contrib.auth.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
-from django.core.cache import cache
 
 from portal.accounts.services import normalise_email
 
 DISPLAY_NAME_MAX = 60
-PASSWORD_RESET_INTERVAL_SECONDS = 60
 
 
 def clean_display_name(value: str) -> str:
@@ -151,15 +149,11 @@ class PortalPasswordChangeForm(NoColonMixin, PasswordChangeForm):
 
 
 class PortalPasswordResetForm(NoColonMixin, PasswordResetForm):
-    """Django's reset form, sending at most one email a minute per address (same page shown)."""
+    """Django's reset form, for the address only: the view hands it to a worker, which sends
+    at most one email a minute per account (portal/accounts/mail.py)."""
 
     email = forms.EmailField(label="Email", max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
-
-    def get_users(self, email):
-        for user in super().get_users(email):
-            if cache.add(f"accounts:reset:{user.pk}", 1, PASSWORD_RESET_INTERVAL_SECONDS):
-                yield user
 
 
 class PortalSetPasswordForm(NoColonMixin, SetPasswordForm):

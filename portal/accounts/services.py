@@ -1,7 +1,7 @@
 """Account business logic: sign-up, email verification and change, profile, unlock.
 
 Plain keyword-only functions; views, forms and admin actions stay thin and call these.
-Emails are plain text rendered from templates/accounts/email/ with absolute links on SITE_URL.
+Emails are sent by a Celery task (portal/accounts/mail.py), never inside the request.
 """
 
 from __future__ import annotations
@@ -10,20 +10,19 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
 from portal.accounts.axes import normalise_login
-from portal.accounts.tokens import LinkExpired, LinkInvalid, email_token_make, email_token_read
+from portal.accounts.mail import (  # noqa: F401 - absolute_url and the link are used by callers
+    absolute_url,
+    account_email_queue,
+    email_confirmation_link,
+    link_lifetime_days,
+)
+from portal.accounts.tokens import LinkExpired, LinkInvalid, email_token_read
 from portal.tokens import tokens_revoke_all
 
 logger = logging.getLogger(__name__)
@@ -41,43 +40,13 @@ def normalise_email(email: str) -> str:
     return normalise_login(email)
 
 
-def absolute_url(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
-
-
-def account_email_send(*, to: str, subject: str, template: str, context: dict) -> bool:
-    """Send one plain-text account email. Returns False (and logs) when the mail server fails,
-    so a sign-up or a profile change never ends in a 500 because SMTP is down."""
-    body = render_to_string(f"accounts/email/{template}.txt",
-                            {"site_url": settings.SITE_URL, **context})
-    try:
-        send_mail(f"[CAIO] {subject}", body, None, [to])
-    except Exception:  # noqa: BLE001 - smtplib, socket and backend errors all mean "not sent"
-        logger.exception("could not send the %r email", template)
-        return False
-    return True
-
-
-def email_confirmation_link(*, user, email: str | None = None) -> str:
-    """The absolute link confirming that `user` owns `email` (default: their current email)."""
-    token = email_token_make(user_id=user.pk, email=email or user.email, current=user.email)
-    return absolute_url(reverse("accounts:verify", kwargs={"token": token}))
-
-
-def password_reset_link(*, user) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return absolute_url(reverse("accounts:password_reset_confirm",
-                                kwargs={"uidb64": uid, "token": token}))
-
-
 # --- Sign-up --------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SignupResult:
     user: object | None  # the new account, or None when the address already had one
-    email_sent: bool
+    email_sent: bool  # the email was handed to the workers
 
 
 def signup_allowed(*, client_ip: str | None) -> bool:
@@ -94,7 +63,7 @@ def signup_allowed(*, client_ip: str | None) -> bool:
 
 
 def user_signup(*, email: str, password: str, display_name: str) -> SignupResult:
-    """Create an unverified account and email its verification link.
+    """Create an unverified account and have its verification link emailed.
 
     When the address already has an account, nothing is created; its owner gets an email saying
     so, with sign-in and password-reset links. The caller shows the same page either way, so the
@@ -117,12 +86,7 @@ def user_signup(*, email: str, password: str, display_name: str) -> SignupResult
     if existing is not None and existing.is_active and cache.add(
         f"accounts:dup-signup:{existing.pk}", 1, DUPLICATE_NOTICE_INTERVAL_SECONDS
     ):
-        sent = account_email_send(
-            to=existing.email, subject="Someone tried to sign up with your email",
-            template="signup_duplicate",
-            context={"user": existing, "login_url": absolute_url(reverse("accounts:login")),
-                     "reset_url": password_reset_link(user=existing)},
-        )
+        sent = account_email_queue(kind="signup_duplicate", user_id=existing.pk)
     return SignupResult(user=None, email_sent=sent)
 
 
@@ -130,12 +94,8 @@ def user_signup(*, email: str, password: str, display_name: str) -> SignupResult
 
 
 def email_verification_send(*, user) -> bool:
-    """Email `user` a link confirming their current address."""
-    return account_email_send(
-        to=user.email, subject="Confirm your email address", template="verify",
-        context={"user": user, "link": email_confirmation_link(user=user),
-                 "max_age_days": link_lifetime_days()},
-    )
+    """Have `user` emailed a link confirming their current address."""
+    return account_email_queue(kind="verify", user_id=user.pk)
 
 
 class ResendOutcome(enum.Enum):
@@ -155,7 +115,7 @@ class ResendOutcome(enum.Enum):
             ResendOutcome.DAILY_LIMIT: (f"You have asked for {RESEND_DAILY_LIMIT} links today, the "
                                         "daily limit. Use one of them, or try again tomorrow."),
             ResendOutcome.FAILED: ("We could not send the email just now. Please try again in a "
-                                   "few minutes."),
+                                   "few minutes."),  # the task could not be queued
         }[self]
 
 
@@ -223,8 +183,7 @@ def email_verify(*, token: str) -> VerifyResult:
                 user.save(update_fields=["email", "email_verified"])
         except IntegrityError:
             return VerifyResult(VerifyOutcome.TAKEN, user)
-    account_email_send(to=old_email, subject="Your email address was changed",
-                       template="email_changed", context={"user": user, "new_email": claim.email})
+    account_email_queue(kind="email_changed", user_id=user.pk, old_email=old_email)
     return VerifyResult(VerifyOutcome.CHANGED, user)
 
 
@@ -255,14 +214,9 @@ def email_change(*, user, new_email: str) -> bool:
     other = User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).first()
     if other is not None:
         if cache.add(f"accounts:dup-change:{other.pk}", 1, DUPLICATE_NOTICE_INTERVAL_SECONDS):
-            account_email_send(to=other.email, subject="Someone tried to use your email address",
-                               template="email_change_taken", context={"user": other})
+            account_email_queue(kind="email_change_taken", user_id=other.pk)
         return True
-    account_email_send(
-        to=new_email, subject="Confirm your new email address", template="email_change",
-        context={"user": user, "link": email_confirmation_link(user=user, email=new_email),
-                 "max_age_days": link_lifetime_days()},
-    )
+    account_email_queue(kind="email_change", user_id=user.pk, new_email=new_email)
     return True
 
 
@@ -272,6 +226,12 @@ def email_change(*, user, new_email: str) -> bool:
 def password_changed(*, user, revoke_tokens: bool) -> int:
     """After a password change: revoke the account's API tokens when asked. Returns how many."""
     return tokens_revoke_all(user=user) if revoke_tokens else 0
+
+
+def password_reset_request(*, email: str) -> bool:
+    """Have a reset link emailed to the accounts at `email`, if any. The task looks the address
+    up, so the form answers the same, in the same time, whoever asks (portal/accounts/mail.py)."""
+    return account_email_queue(kind="password_reset", email=normalise_email(email))
 
 
 def password_reset_completed(*, user) -> int:
@@ -290,7 +250,3 @@ def login_unlock(*, email: str) -> int:
     from axes.utils import reset
 
     return reset(username=normalise_login(email))
-
-
-def link_lifetime_days() -> int:
-    return max(1, round(settings.EMAIL_VERIFICATION_MAX_AGE / 86400))

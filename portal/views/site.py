@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 
 from django.conf import settings
-from django.db import connection
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
+from portal.observability.access import metrics_allowed
+from portal.observability.metrics import exposition
+from portal.observability.probes import probe_all
 from portal.selectors import home_stats
 
 logger = logging.getLogger(__name__)
@@ -38,39 +39,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-def _check_database() -> dict:
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
-
-
-def _check_broker() -> dict:
-    if not settings.REDIS_URL:
-        return {"ok": True, "kind": "filesystem"}
-    import redis
-
-    started = time.perf_counter()
-    client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-    try:
-        client.ping()
-    finally:
-        client.close()
-    return {"ok": True, "kind": "redis", "ms": round((time.perf_counter() - started) * 1000, 2)}
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """The database answers, and the broker. The public learns only up or down; signed-in staff
+    see each check, and /metrics has them for the operator."""
+    probes = probe_all()
+    ready = all(probe.ok for probe in probes)
+    for probe in probes:
+        if not probe.ok:
+            logger.warning("readiness check %s failed: %s", probe.name, probe.detail)
+    body: dict = {"status": "ok" if ready else "unavailable"}
+    if request.user.is_authenticated and request.user.is_staff:
+        body["checks"] = {p.name: {"ok": p.ok, "ms": round(p.seconds * 1000, 2),
+                                   "detail": p.detail} for p in probes}
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 @never_cache
 @require_GET
-def readyz(request: HttpRequest) -> JsonResponse:
-    """The database answers, and the broker too when one is configured."""
-    checks: dict[str, dict] = {}
-    for name, check in (("database", _check_database), ("broker", _check_broker)):
-        try:
-            checks[name] = check()
-        except Exception as exc:  # noqa: BLE001 - any failure means "not ready", reported as JSON
-            logger.warning("readiness check %s failed: %s", name, exc)
-            checks[name] = {"ok": False, "error": exc.__class__.__name__}
-    ready = all(c["ok"] for c in checks.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                        status=200 if ready else 503)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics, for the allowed addresses or the bearer token; else a 404."""
+    if not metrics_allowed(request):
+        raise Http404
+    body, content_type = exposition()
+    return HttpResponse(body, content_type=content_type)

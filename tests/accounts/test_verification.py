@@ -14,6 +14,7 @@ from portal.accounts import services
 from portal.accounts.services import RESEND_DAILY_LIMIT, ResendOutcome
 from portal.accounts.tokens import email_token_make
 from portal.models import EmailConfirmation
+from portal.tasks import account_email
 from tests.accounts.conftest import link_to
 from tests.factories import UserFactory
 
@@ -216,12 +217,20 @@ def test_send_again_refuses_get(unverified_client):
     assert unverified_client.get(reverse("accounts:verify_resend")).status_code == 405
 
 
-def test_a_mail_server_failure_is_reported_not_a_500(unverified_client, settings):
+def test_a_mail_server_failure_never_reaches_the_request_and_the_task_tries_again(
+        unverified_client, unverified, settings, caplog):
+    """Under eager Celery (tests/conftest.py) the retries run at once, one after the other."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
     response = unverified_client.post(reverse("accounts:verify_resend"), follow=True)
     assert response.status_code == 200
-    assert "could not send the email" in response.content.decode()
+    assert "We sent a new confirmation link" in response.content.decode()
+    caplog.clear()
+    with caplog.at_level("INFO", logger="celery.app.trace"):
+        result = account_email.apply(kwargs={"kind": "verify", "user_id": unverified.pk})
+    assert result.state == "FAILURE"
+    retries = [r for r in caplog.records if "retry: Retry in" in r.getMessage()]
+    assert len(retries) == account_email.max_retries
 
 
 def test_a_hostile_token_is_refused_not_a_500(db):

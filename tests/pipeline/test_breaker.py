@@ -281,9 +281,10 @@ def test_the_developer_panel_says_why_a_queued_submission_waits(owner, reviewer,
     assert "configuration error, not the contract" in page
 
 
-def test_readyz_stays_about_the_database_and_the_broker_while_the_breaker_is_open(anonymous):
+def test_readyz_stays_about_the_database_and_the_broker_while_the_breaker_is_open(
+        reviewer_client):
     open_breaker(until=timezone.now() + timedelta(minutes=5))
-    response = anonymous.get("/readyz")
+    response = reviewer_client.get("/readyz")
     assert response.status_code == 200 and set(response.json()["checks"]) == {"database",
                                                                               "broker"}
 

@@ -127,6 +127,23 @@ class HttpCoreGateway:
             data=data,
         )
 
+    def check_credentials(self) -> tuple[bool | None, str]:
+        """Whether the core accepts the portal's credentials, registering nothing: an empty
+        registration without an Idempotency-Key, which the core refuses as incomplete (4xx)
+        once it accepted the token, or as unauthorised (401/403). (True, ...) accepted,
+        (False, ...) refused, (None, ...) the core cannot tell (unreachable, 5xx)."""
+        try:
+            response = self._client.post(REGISTER_PATH, json={"contract": None})
+        except httpx.HTTPError as exc:
+            return None, f"cannot reach the core at {self.url} ({exc.__class__.__name__}: {exc})"
+        code = response.status_code
+        if code in (401, 403):
+            return False, (f"the core at {self.url} refuses the portal's credentials ({code}: "
+                           f"{_message(response)}); check CAIO_CORE_TOKEN")
+        if code >= 500:
+            return None, f"the core at {self.url} answers {code}: {_message(response)}"
+        return True, f"the core at {self.url} accepts the portal's credentials"
+
     def health(self) -> dict[str, Any]:
         try:
             response = self._client.get(HEALTH_PATH)

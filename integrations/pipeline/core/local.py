@@ -97,6 +97,9 @@ class LocalCoreGateway:
                 latest[service_id] = operation
         return {sid for sid, op in latest.items() if op == "register"}
 
+    def check_credentials(self) -> tuple[bool | None, str]:
+        return True, "the embedded local core needs no credentials"
+
     def health(self) -> dict[str, Any]:
         return {"ok": True, "core": "embedded local core",
                 "entries": LocalCoreEntry.objects.count()}
