@@ -26,12 +26,6 @@ def test_the_contract_page_links_its_diagnostics_too(contract, owner_client, lat
     assert 'href="/docs/diagnostics/#unknown-capability"' in body.content.decode()
 
 
-def test_the_editors_json_answer_gives_each_diagnostic_its_docs_url(contract, owner_client):
-    data = owner_client.post(validate_url(), {"mode": "yaml", "text": "a: [\n"},
-                             HTTP_ACCEPT="application/json").json()
-    assert data["diagnostics"][0]["docs_url"] == "http://testserver/docs/diagnostics/#syntax"
-
-
 def test_an_outsider_gets_no_diagnostics_and_no_links(contract, other_client):
     response = other_client.post(validate_url(), {"mode": "yaml", "text": "a: [\n"})
     assert response.status_code == 404
