@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from integrations.catalogue import discovery
 from integrations.catalogue.discovery import DiscoveryQuery
-from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
+from integrations.catalogue.publishing import CAPABILITY, LANGUAGE, owner_key
 from integrations.models import CatalogueEntry, RegisteredService, ServiceVersion
 
 SORT_RELEVANCE = "relevance"
@@ -47,7 +47,7 @@ def search_words(text: str) -> list[str]:
 
 
 def catalogue_text_filter(qs: QuerySet, text: str) -> QuerySet:
-    """Full-text search over name, service id, description and tags.
+    """Full-text search over name, service id, description, tags and the owner's display name.
 
     PostgreSQL: the generated, GIN-indexed tsvector (`websearch_to_tsquery`, English stemming).
     Elsewhere: every word must occur in the lowercased search text (a substring match).
@@ -81,13 +81,18 @@ class Listing:
     sort: str = SORT_RELEVANCE
 
 
+def catalogue_owner_filter(qs: QuerySet, owner: str) -> QuerySet:
+    """Services whose owner's display name contains `owner`, ignoring case ("dana" finds
+    "Dana Data")."""
+    owner = (owner or "").strip()[:60]
+    return qs.filter(owner_key__contains=owner_key(owner)) if owner else qs
+
+
 def catalogue_filtered(listing: Listing) -> QuerySet:
     """Discovery's matches narrowed by text and owner; unordered."""
     qs = discovery.filtered(listing.query)
     qs = catalogue_text_filter(qs, listing.text)
-    if listing.owner.strip():
-        qs = qs.filter(owner_key=listing.owner.strip().lower())
-    return qs
+    return catalogue_owner_filter(qs, listing.owner)
 
 
 def catalogue_listing(listing: Listing) -> QuerySet:
