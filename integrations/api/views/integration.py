@@ -293,7 +293,9 @@ class DiscoverServicesView(BaseApiView):
                     "needs a declared value that satisfies it; cost bounds compare only within "
                     "the budget's currency. Each result says why it matched (`why`). "
                     "Deprecated services only with `include_deprecated`, always after active "
-                    "ones. Public and throttled.",
+                    "ones. Public and throttled. `count` is how many this answer holds, `total` "
+                    "how many match in all; `next` is a cursor: send the same query with "
+                    "`cursor` set to it for the next page.",
         request=DiscoverRequestSerializer,
         responses={200: DiscoveryResultSerializer},
         examples=[OpenApiExample("query", request_only=True, value={
@@ -308,10 +310,11 @@ class DiscoverServicesView(BaseApiView):
         serializer.is_valid(raise_exception=True)
         try:
             query = serializer.to_query()
+            page = discovery.discover_page(query, serializer.validated_data.get("cursor"))
         except discovery.DiscoveryQueryError as exc:
             raise ApiError(f"{exc.field}: {exc.message}", code="invalid_input",
                            details={exc.field: [exc.message]}) from None
-        matches = discovery.discover_matches(query)
+        matches = page.matches
         # One list serializer (its fields are built once, not once per row).
         rows = ServiceSummarySerializer([m.entry for m in matches], many=True).data
         services = []
@@ -319,4 +322,5 @@ class DiscoverServicesView(BaseApiView):
             item = dict(item)
             item["why"] = [reason.as_dict() for reason in match.reasons]
             services.append(item)
-        return Response({"services": services, "count": len(services)})
+        return Response({"services": services, "count": len(services), "total": page.total,
+                         "total_is_estimate": page.total_is_estimate, "next": page.next})
