@@ -7,8 +7,9 @@ top of discovery's QuerySet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from caio_integration.contracts import Change, DiffLine, compare, is_breaking, text_diff
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, QuerySet, Value, When
@@ -172,6 +173,36 @@ def catalogue_versions(service: RegisteredService) -> QuerySet:
     return ServiceVersion.objects.filter(service=service).only(
         "id", "service_id", "version", "version_key", "registered_at", "name"
     ).order_by("-version_key")
+
+
+@dataclass
+class VersionDiff:
+    """Two registered versions of a service: the SDK's change list (with breaking flags, as the
+    reviewer reads it) and the line diff of their contract texts."""
+
+    old: ServiceVersion
+    new: ServiceVersion
+    changes: list[Change] = field(default_factory=list)
+    lines: list[DiffLine] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> bool:
+        return is_breaking(self.changes)
+
+
+def catalogue_version_diff(*, service: RegisteredService, old: str, new: str) -> VersionDiff | None:
+    """Compare two public versions of `service`, named by their version strings.
+
+    Only registered versions (ServiceVersion rows) can be named, never a revision that was not
+    registered (a draft, a submission under review): None when either is not one.
+    """
+    found = {v.version: v for v in ServiceVersion.objects.select_related("revision")
+             .filter(service=service, version__in=[old, new])}
+    if old not in found or new not in found:
+        return None
+    before, after = found[old].revision, found[new].revision
+    return VersionDiff(old=found[old], new=found[new], changes=compare(before.data, after.data),
+                       lines=text_diff(before.text, after.text))
 
 
 def catalogue_entries_by_ids(service_ids: list[str]) -> dict[str, CatalogueEntry]:

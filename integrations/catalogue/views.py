@@ -25,6 +25,7 @@ from integrations.catalogue.selectors import (
     catalogue_entries_by_ids,
     catalogue_facets_overall,
     catalogue_service,
+    catalogue_version_diff,
     catalogue_versions,
 )
 from integrations.models import RegisteredService, ServiceOperation, ServiceStatus, ServiceVersion
@@ -143,10 +144,12 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         pending = ServiceOperation.objects.filter(
             service=service, status__in=["queued", "running"]).first()
     version = service.current_version
+    versions = list(catalogue_versions(service))
     return render(request, "catalogue/detail.html", {
         "service": service,
         "version": version,
-        "versions": catalogue_versions(service),
+        "versions": versions,
+        **_version_changes(request, service, versions),
         "yaml_text": version.revision.text,
         "endpoint_is_https": _is_https(version.endpoint),
         "docs_is_https": _is_https(version.documentation_url),
@@ -154,6 +157,26 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "can_manage": can_manage,
         "pending": pending,
     })
+
+
+def _version_changes(request: HttpRequest, service: RegisteredService,
+                     versions: list[ServiceVersion]) -> dict:
+    """The version history's picker (newest first) and, when the visitor picked two versions
+    (`?from=1.0.0&to=1.1.0`), what changed between them. Only registered versions are offered
+    or compared (catalogue_version_diff)."""
+    names = [v.version for v in versions]
+    picked_from = request.GET.get("from", "")[:100]
+    picked_to = request.GET.get("to", "")[:100]
+    context = {"diff": None, "diff_error": None,
+               "diff_from": picked_from or (names[1] if len(names) > 1 else ""),
+               "diff_to": picked_to or (names[0] if names else "")}
+    if not (picked_from or picked_to):
+        return context
+    if picked_from not in names or picked_to not in names:
+        context["diff_error"] = "Pick two registered versions of this service."
+        return context
+    context["diff"] = catalogue_version_diff(service=service, old=picked_from, new=picked_to)
+    return context
 
 
 @require_GET
