@@ -136,3 +136,24 @@ def test_on_a_phone_the_results_come_before_the_filters(page):
     assert widths["catalogue"] <= widths["inner"], widths
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(page.get_by_role("link", name="Search and filters")).to_be_hidden()
+
+
+def test_the_new_parts_have_no_serious_axe_violation_at_either_width(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    seed(3)
+    publish("meridian-chat-000000", version="1.1.0", name="Meridian Chat Assistant 0 Pro",
+            capabilities=CAPS[:2], languages=["en"], p95_ms=200, per_request=0.01)
+    urls = ["/services/?ids=meridian-chat-000000", "/services/?compare=none",
+            "/services/compare/?ids=meridian-chat-000000,meridian-chat-000001",
+            "/services/meridian-chat-000000/?from=1.0.0&to=1.1.0"]
+    found = []
+    for width in (1280, 375):
+        page.set_viewport_size({"width": width, "height": 900})
+        for url in urls:
+            page.goto(url)
+            violations = Axe().run(page).response["violations"]
+            found += [f"{width} {url} {v['id']}: {v['help']} {[n['target'] for n in v['nodes']]}"
+                      for v in violations
+                      if v["impact"] in ("serious", "critical")]
+    assert found == []
