@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +15,7 @@ from integrations.api.fields import (
     StrictBooleanField,
     StrictFloatField,
     StrictIntegerField,
+    StringField,
     UploadedFileField,
     YamlTextField,
     contract_string,
@@ -436,8 +438,9 @@ class DiscoverRequestSerializer(StrictSerializer):
                                    default=discovery.SORT_COST)
     limit = StrictIntegerField(required=False, min_value=1, max_value=discovery.MAX_LIMIT,
                                default=discovery.DEFAULT_LIMIT)
-    cursor = serializers.CharField(
-        required=False, allow_null=True, max_length=200,
+    cursor = StringField(
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Not a cursor.")], required=False,
+        allow_null=True, max_length=200,
         help_text="The `next` of the previous answer, with the same query: the page after it. "
                   "Absent or null: the first page.")
 

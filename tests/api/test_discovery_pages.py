@@ -62,16 +62,24 @@ def test_above_the_cap_the_total_says_it_is_an_estimate_and_paging_stops_there(
     assert second["count"] == 3 and second["next"] is None
 
 
-@pytest.mark.parametrize("cursor", ["", "x", "!!!!", "e30", "eyJvIjotMSwicSI6IngifQ",
-                                    "a" * 201, 5, ["x"], {"o": 1}])
-def test_a_cursor_the_portal_did_not_give_is_a_400(anon_api, seven, cursor):
+@pytest.mark.parametrize("cursor", ["", "!!!!", "a=", "a" * 201, 5, ["x"], {"o": 1}])
+def test_a_cursor_that_is_not_a_cursor_string_is_a_400(anon_api, seven, cursor):
     response = anon_api.post(URL, {"cursor": cursor}, format="json")
     assert response.status_code == 400, response.content
     assert "cursor" in response.json()["error"]["details"]
 
 
+@pytest.mark.parametrize("cursor", ["x", "e30", "eyJvIjotMSwicSI6IngifQ", "eyJvIjozMDAwfQ",
+                                    "a" * 200])
+def test_a_cursor_the_portal_did_not_give_is_a_422(anon_api, seven, cursor):
+    response = anon_api.post(URL, {"cursor": cursor}, format="json")
+    assert response.status_code == 422, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid_cursor" and "cursor" in error["details"]
+
+
 def test_a_cursor_of_another_query_is_refused(anon_api, seven):
     cursor = discover(anon_api, {"limit": 2, "sort": "latency"})["next"]
     response = anon_api.post(URL, {"limit": 2, "sort": "cost", "cursor": cursor}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "another query" in response.json()["error"]["message"]

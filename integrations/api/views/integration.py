@@ -297,7 +297,9 @@ class DiscoverServicesView(BaseApiView):
                     "how many match in all; `next` is a cursor: send the same query with "
                     "`cursor` set to it for the next page.",
         request=DiscoverRequestSerializer,
-        responses={200: DiscoveryResultSerializer},
+        responses={200: DiscoveryResultSerializer, **errors(
+            422, e422="`invalid_cursor`: the cursor is not one the portal gave, or it belongs to "
+                      "another query (send the same query with it; only `limit` may change).")},
         examples=[OpenApiExample("query", request_only=True, value={
             "capabilities": ["text_generation"],
             "guarantees": {"latency": {"p95_ms": 500}, "accuracy": {"min": 0.9}},
@@ -310,10 +312,14 @@ class DiscoverServicesView(BaseApiView):
         serializer.is_valid(raise_exception=True)
         try:
             query = serializer.to_query()
-            page = discovery.discover_page(query, serializer.validated_data.get("cursor"))
         except discovery.DiscoveryQueryError as exc:
             raise ApiError(f"{exc.field}: {exc.message}", code="invalid_input",
                            details={exc.field: [exc.message]}) from None
+        try:
+            page = discovery.discover_page(query, serializer.validated_data.get("cursor"))
+        except discovery.DiscoveryQueryError as exc:  # a cursor it did not give, or another query's
+            raise Unprocessable(f"{exc.field}: {exc.message}", code="invalid_cursor",
+                                details={exc.field: [exc.message]}) from None
         matches = page.matches
         # One list serializer (its fields are built once, not once per row).
         rows = ServiceSummarySerializer([m.entry for m in matches], many=True).data
