@@ -367,7 +367,8 @@ class CatalogueEntry(ServiceTerms):
     registered_at = models.DateTimeField()
     capabilities = StringListField()
     languages = StringListField()
-    search_text = models.TextField(blank=True, help_text="Lowercased name, id, description, tags.")
+    search_text = models.TextField(
+        blank=True, help_text="Lowercased name, id, description, tags, owner display name.")
 
     class Meta:
         ordering = ["deprecated", "service_id"]

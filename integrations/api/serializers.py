@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -15,6 +16,7 @@ from integrations.api.fields import (
     StrictBooleanField,
     StrictFloatField,
     StrictIntegerField,
+    StringField,
     UploadedFileField,
     YamlTextField,
     contract_string,
@@ -363,7 +365,17 @@ class DiscoveredServiceSerializer(ServiceSummarySerializer):
 
 class DiscoveryResultSerializer(serializers.Serializer):
     services = DiscoveredServiceSerializer(many=True)
-    count = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="How many services this answer holds.")
+    total = serializers.IntegerField(
+        help_text=f"How many services match in all: exact up to {discovery.TOTAL_CAP:,}; beyond, "
+                  f"{discovery.TOTAL_CAP:,} with `total_is_estimate` true (at least that many).")
+    total_is_estimate = serializers.BooleanField(
+        help_text=f"True when more than {discovery.TOTAL_CAP:,} services match (`total` is then "
+                  "a lower bound; narrow the query to see the rest).")
+    next = serializers.CharField(
+        allow_null=True, help_text="The cursor of the next page: send the same query with "
+        "`cursor` set to it. Null on the last page (discovery pages through the first "
+        f"{discovery.TOTAL_CAP:,} matches).")
 
 
 class ServiceVersionSerializer(serializers.Serializer):
@@ -466,6 +478,11 @@ class DiscoverRequestSerializer(StrictSerializer):
                                    default=discovery.SORT_COST)
     limit = StrictIntegerField(required=False, min_value=1, max_value=discovery.MAX_LIMIT,
                                default=discovery.DEFAULT_LIMIT)
+    cursor = StringField(
+        validators=[RegexValidator(r"^[A-Za-z0-9_-]+$", "Not a cursor.")], required=False,
+        allow_null=True, max_length=200,
+        help_text="The `next` of the previous answer, with the same query: the page after it. "
+                  "Absent or null: the first page.")
 
     def to_query(self) -> discovery.DiscoveryQuery:
         """The validated body as discovery's query (the matching rules live there only)."""

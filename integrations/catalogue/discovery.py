@@ -24,8 +24,11 @@ filter and pagination; the REST API reuses it. `explain(entry, query)` says why 
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -242,13 +245,84 @@ def explain(entry: CatalogueEntry, query: DiscoveryQuery) -> list[Reason]:
     return reasons
 
 
-def discover_matches(query: DiscoveryQuery) -> list[Match]:
-    """The first `query.limit` matches, each with its reasons (see `fetch`)."""
+def discover_matches(query: DiscoveryQuery, offset: int = 0) -> list[Match]:
+    """`query.limit` matches from `offset` on, each with its reasons (see `fetch`)."""
     # The default order is walked unaided (partial ranking index per capability); other orders
     # of a broad query need the hint.
     walk = query.sort != SORT_COST and is_broad(query)
-    entries = fetch(discover(query), 0, query.limit, walk=walk)
+    entries = fetch(discover(query), offset, offset + query.limit, walk=walk)
     return [Match(entry, explain(entry, query)) for entry in entries]
+
+
+# --- Pages: a total and a cursor to the next page --------------------------------------------
+
+TOTAL_CAP = 2000  # counted exactly up to here; discovery pages through this many matches
+
+
+@dataclass
+class DiscoveryPage:
+    """One page of matches, how many match in all, and the cursor of the next page.
+
+    `total` is exact up to TOTAL_CAP; beyond, it is TOTAL_CAP and `total_is_estimate` is true
+    (at least that many match). `next` is None on the last page (or at TOTAL_CAP).
+    """
+
+    matches: list[Match]
+    total: int
+    total_is_estimate: bool
+    next: str | None
+
+
+def count_capped(qs: QuerySet, cap: int) -> int:
+    """min(matches, cap + 1): one statement that stops counting after cap + 1 rows."""
+    try:
+        return qs.order_by().values("pk")[: cap + 1].count()
+    except EmptyResultSet:  # Django proved the filters match nothing
+        return 0
+
+
+def discover_page(query: DiscoveryQuery, cursor: str | None = None) -> DiscoveryPage:
+    """The page of matches the cursor points at (the first page without one).
+
+    The count is skipped when the page itself shows it is the last one.
+    """
+    offset = read_cursor(query, cursor) if cursor else 0
+    matches = discover_matches(query, offset)
+    if 0 < len(matches) < query.limit or (offset == 0 and not matches):
+        found = offset + len(matches)
+    else:
+        found = count_capped(filtered(query), TOTAL_CAP)
+    total, estimate = min(found, TOTAL_CAP), found > TOTAL_CAP
+    end = offset + len(matches)
+    following = page_cursor(query, end) if matches and end < total else None
+    return DiscoveryPage(matches, total, estimate, following)
+
+
+def _fingerprint(query: DiscoveryQuery) -> str:
+    """The query without its page size: a cursor belongs to one query."""
+    return hashlib.sha256(repr(astuple(replace(query, limit=1))).encode()).hexdigest()[:16]
+
+
+def page_cursor(query: DiscoveryQuery, offset: int) -> str:
+    """An opaque cursor to the matches of `query` from `offset` on."""
+    raw = json.dumps({"o": offset, "q": _fingerprint(query)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def read_cursor(query: DiscoveryQuery, cursor: str) -> int:
+    """The offset in a cursor of `page_cursor`; DiscoveryQueryError for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        offset, fingerprint = data["o"], data["q"]
+    except (ValueError, TypeError, KeyError):
+        raise DiscoveryQueryError("cursor", "not a cursor this portal gave") from None
+    if not isinstance(offset, int) or isinstance(offset, bool) or not 0 <= offset < TOTAL_CAP:
+        raise DiscoveryQueryError("cursor", "not a cursor this portal gave")
+    if fingerprint != _fingerprint(query):
+        raise DiscoveryQueryError("cursor", "the cursor belongs to another query: send the "
+                                            "same query with it (only limit may change)")
+    return offset
 
 
 # --- Execution on PostgreSQL: ids first (index-only, in ranking order), then the rows --------

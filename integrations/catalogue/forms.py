@@ -36,7 +36,7 @@ class PlainDecimalField(forms.DecimalField):
 
 class CatalogueFilterForm(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200,
-                        widget=forms.SearchInput(attrs={"placeholder": "name, id, description, tag"}))
+                        widget=forms.SearchInput(attrs={"placeholder": "name, id, description, tag, owner"}))
     capability = forms.MultipleChoiceField(
         label="Capabilities (all of)", required=False, choices=CAPABILITY_CHOICES,
         widget=forms.CheckboxSelectMultiple, validators=[AT_MOST_VALUES])
@@ -53,7 +53,7 @@ class CatalogueFilterForm(forms.Form):
                                   min_value=Decimal(0), max_digits=18, decimal_places=8)
     currency = forms.ChoiceField(label="Currency", required=False, choices=CURRENCY_CHOICES,
                                  initial="USD")
-    owner = forms.CharField(label="Owner", required=False, max_length=60)
+    owner = forms.CharField(label="Owner (any part of the name)", required=False, max_length=60)
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=list(CATALOGUE_SORTS.items()), initial=SORT_RELEVANCE)
 

@@ -107,12 +107,23 @@ CAPABILITY = "c"
 LANGUAGE = "l"
 
 
+def owner_key(name: str) -> str:
+    """How an owner's display name is matched: lowercased (the owner filter and text search)."""
+    return name.lower()
+
+
+def search_text(*, version: ServiceVersion, service_id: str, owner_name: str) -> str:
+    """What text search reads: name, service id, description, tags and the owner's display name
+    (as the catalogue shows it; never an email), lowercased. On PostgreSQL the generated
+    tsvector is built from it (migration catalogue_entry)."""
+    words = [version.name, service_id, version.description, *[str(t) for t in version.tags],
+             owner_name]
+    return owner_key(" ".join(words))
+
+
 def catalogue_entry_values(*, service: RegisteredService, version: ServiceVersion, owner) -> dict:
     """The CatalogueEntry columns for `service` at `version` (also used by seed_demo's bulk path)."""
     owner_name = owner.display_name or "unknown"
-    search_text = " ".join(
-        [version.name, service.service_id, version.description, *[str(t) for t in version.tags]]
-    ).lower()
     return {
         "version_id": version.pk,
         "service_id": service.service_id,
@@ -122,7 +133,7 @@ def catalogue_entry_values(*, service: RegisteredService, version: ServiceVersio
         "version_label": version.version,
         "owner_id": owner.pk,
         "owner_name": owner_name,
-        "owner_key": owner_name.lower(),
+        "owner_key": owner_key(owner_name),
         "p95_ms": version.p95_ms,
         "p99_ms": version.p99_ms,
         "accuracy_min": version.accuracy_min,
@@ -135,7 +146,8 @@ def catalogue_entry_values(*, service: RegisteredService, version: ServiceVersio
         "registered_at": version.registered_at,
         "capabilities": sorted(set(version.capabilities)),
         "languages": sorted(set(version.languages)),
-        "search_text": search_text,
+        "search_text": search_text(version=version, service_id=service.service_id,
+                                   owner_name=owner_name),
     }
 
 
@@ -177,6 +189,13 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
 
 
 def catalogue_refresh_owner(*, user) -> int:
-    """Copy a user's new display name into their catalogue entries (call after a rename)."""
+    """Copy a user's new display name into their catalogue entries (call after a rename): the
+    name shown, the owner filter's key and the text search's words."""
     name = user.display_name or "unknown"
-    return CatalogueEntry.objects.filter(owner=user).update(owner_name=name, owner_key=name.lower())
+    entries = list(CatalogueEntry.objects.filter(owner=user).select_related("version"))
+    for entry in entries:
+        entry.owner_name, entry.owner_key = name, owner_key(name)
+        entry.search_text = search_text(version=entry.version, service_id=entry.service_id,
+                                        owner_name=name)
+    CatalogueEntry.objects.bulk_update(entries, ["owner_name", "owner_key", "search_text"])
+    return len(entries)

@@ -7,8 +7,9 @@ top of discovery's QuerySet.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
+from caio_integration.contracts import Change, DiffLine, compare, is_breaking, text_diff
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Case, F, FloatField, QuerySet, Value, When
@@ -16,7 +17,7 @@ from django.db.models.expressions import RawSQL
 
 from integrations.catalogue import discovery
 from integrations.catalogue.discovery import DiscoveryQuery
-from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
+from integrations.catalogue.publishing import CAPABILITY, LANGUAGE, owner_key
 from integrations.models import CatalogueEntry, RegisteredService, ServiceVersion
 
 SORT_RELEVANCE = "relevance"
@@ -47,7 +48,7 @@ def search_words(text: str) -> list[str]:
 
 
 def catalogue_text_filter(qs: QuerySet, text: str) -> QuerySet:
-    """Full-text search over name, service id, description and tags.
+    """Full-text search over name, service id, description, tags and the owner's display name.
 
     PostgreSQL: the generated, GIN-indexed tsvector (`websearch_to_tsquery`, English stemming).
     Elsewhere: every word must occur in the lowercased search text (a substring match).
@@ -81,13 +82,18 @@ class Listing:
     sort: str = SORT_RELEVANCE
 
 
+def catalogue_owner_filter(qs: QuerySet, owner: str) -> QuerySet:
+    """Services whose owner's display name contains `owner`, ignoring case ("dana" finds
+    "Dana Data")."""
+    owner = (owner or "").strip()[:60]
+    return qs.filter(owner_key__contains=owner_key(owner)) if owner else qs
+
+
 def catalogue_filtered(listing: Listing) -> QuerySet:
     """Discovery's matches narrowed by text and owner; unordered."""
     qs = discovery.filtered(listing.query)
     qs = catalogue_text_filter(qs, listing.text)
-    if listing.owner.strip():
-        qs = qs.filter(owner_key=listing.owner.strip().lower())
-    return qs
+    return catalogue_owner_filter(qs, listing.owner)
 
 
 def catalogue_listing(listing: Listing) -> QuerySet:
@@ -167,6 +173,36 @@ def catalogue_versions(service: RegisteredService) -> QuerySet:
     return ServiceVersion.objects.filter(service=service).only(
         "id", "service_id", "version", "version_key", "registered_at", "name"
     ).order_by("-version_key")
+
+
+@dataclass
+class VersionDiff:
+    """Two registered versions of a service: the SDK's change list (with breaking flags, as the
+    reviewer reads it) and the line diff of their contract texts."""
+
+    old: ServiceVersion
+    new: ServiceVersion
+    changes: list[Change] = field(default_factory=list)
+    lines: list[DiffLine] = field(default_factory=list)
+
+    @property
+    def breaking(self) -> bool:
+        return is_breaking(self.changes)
+
+
+def catalogue_version_diff(*, service: RegisteredService, old: str, new: str) -> VersionDiff | None:
+    """Compare two public versions of `service`, named by their version strings.
+
+    Only registered versions (ServiceVersion rows) can be named, never a revision that was not
+    registered (a draft, a submission under review): None when either is not one.
+    """
+    found = {v.version: v for v in ServiceVersion.objects.select_related("revision")
+             .filter(service=service, version__in=[old, new])}
+    if old not in found or new not in found:
+        return None
+    before, after = found[old].revision, found[new].revision
+    return VersionDiff(old=found[old], new=found[new], changes=compare(before.data, after.data),
+                       lines=text_diff(before.text, after.text))
 
 
 def catalogue_entries_by_ids(service_ids: list[str]) -> dict[str, CatalogueEntry]:

@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm
@@ -25,6 +26,7 @@ from integrations.catalogue.selectors import (
     catalogue_entries_by_ids,
     catalogue_facets_overall,
     catalogue_service,
+    catalogue_version_diff,
     catalogue_versions,
 )
 from integrations.models import RegisteredService, ServiceOperation, ServiceStatus, ServiceVersion
@@ -42,6 +44,11 @@ INPUTS = (
 )
 LIST_CAP = 2000  # counted exactly up to here; beyond, "2000+" and approximate facets
 COMPARE_MIN, COMPARE_MAX = 2, 4
+COMPARE_KEPT = 20  # ticked services the list keeps in its URL (`ids`), at most
+_SERVICE_ID = re.compile(r"[-a-zA-Z0-9_]{1,63}")
+# The list's own parameters: the compare form carries them, so a refused comparison comes back
+# to the same list, page and filters.
+LIST_STATE = (*CatalogueFilterForm.base_fields, "page")
 
 
 def _input(form, request, name, kind, step, maximum) -> dict:
@@ -112,7 +119,9 @@ def service_list(request: HttpRequest) -> HttpResponse:
     ]
     state = request.GET.copy()
     state.pop("page", None)
+    state.pop("compare", None)
     return render(request, "catalogue/list.html", {
+        **_compare_selection(request, page.object_list),
         "form": form,
         "page": page,
         "total": total,
@@ -143,10 +152,12 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         pending = ServiceOperation.objects.filter(
             service=service, status__in=["queued", "running"]).first()
     version = service.current_version
+    versions = list(catalogue_versions(service))
     return render(request, "catalogue/detail.html", {
         "service": service,
         "version": version,
-        "versions": catalogue_versions(service),
+        "versions": versions,
+        **_version_changes(request, service, versions),
         "yaml_text": version.revision.text,
         "endpoint_is_https": _is_https(version.endpoint),
         "docs_is_https": _is_https(version.documentation_url),
@@ -154,6 +165,26 @@ def service_detail(request: HttpRequest, service_id: str) -> HttpResponse:
         "can_manage": can_manage,
         "pending": pending,
     })
+
+
+def _version_changes(request: HttpRequest, service: RegisteredService,
+                     versions: list[ServiceVersion]) -> dict:
+    """The version history's picker (newest first) and, when the visitor picked two versions
+    (`?from=1.0.0&to=1.1.0`), what changed between them. Only registered versions are offered
+    or compared (catalogue_version_diff)."""
+    names = [v.version for v in versions]
+    picked_from = request.GET.get("from", "")[:100]
+    picked_to = request.GET.get("to", "")[:100]
+    context = {"diff": None, "diff_error": None,
+               "diff_from": picked_from or (names[1] if len(names) > 1 else ""),
+               "diff_to": picked_to or (names[0] if names else "")}
+    if not (picked_from or picked_to):
+        return context
+    if picked_from not in names or picked_to not in names:
+        context["diff_error"] = "Pick two registered versions of this service."
+        return context
+    context["diff"] = catalogue_version_diff(service=service, old=picked_from, new=picked_to)
+    return context
 
 
 @require_GET
@@ -173,24 +204,65 @@ def version_yaml(request: HttpRequest, service_id: str, version: str) -> HttpRes
 
 
 def _compare_ids(request: HttpRequest) -> list[str]:
+    """The ticked services (`ids`, repeated or comma-separated), in order, without repeats."""
     ids: list[str] = []
     for raw in request.GET.getlist("ids"):
         ids += [part.strip() for part in raw.split(",") if part.strip()]
     return list(dict.fromkeys(ids))
 
 
+def _list_state(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list's parameters in this request (filters, sort, page), for coming back to it."""
+    return [(name, value[:200]) for name in LIST_STATE for value in request.GET.getlist(name)]
+
+
+def compare_message(count: int) -> str:
+    """What the list says about the services ticked for comparison ("" when they can be
+    compared)."""
+    if count == 0:
+        return f"Tick {COMPARE_MIN} to {COMPARE_MAX} services, then press Compare."
+    if count < COMPARE_MIN:
+        more = f"{COMPARE_MIN - count} to {COMPARE_MAX - count}"
+        return f"{count} service ticked: tick {more} more to compare, then press Compare."
+    if count > COMPARE_MAX:
+        return (f"{count} services ticked: compare takes at most {COMPARE_MAX}. "
+                f"Untick {count - COMPARE_MAX}, then press Compare.")
+    return ""
+
+
+def _compare_selection(request: HttpRequest, rows) -> dict:
+    """The list's compare bar: the ticks kept in the URL (`ids`; those on other pages listed
+    apart), the list's state for the compare form, and what to say about the selection."""
+    ids = [i for i in _compare_ids(request) if _SERVICE_ID.fullmatch(i)][:COMPARE_KEPT]
+    on_page = {e.service_id for e in rows}
+    elsewhere_ids = [i for i in ids if i not in on_page]
+    found = catalogue_entries_by_ids(elsewhere_ids) if elsewhere_ids else {}
+    asked = bool(ids) or request.GET.get("compare") == "none"
+    return {
+        "ticked": set(ids),
+        "ticked_ids": ",".join(ids),
+        "ticked_elsewhere": [found[i] for i in elsewhere_ids if i in found],
+        "compare_message": compare_message(len(ids)) if asked else "",
+        "list_state": _list_state(request),
+    }
+
+
 @require_GET
 def service_compare(request: HttpRequest) -> HttpResponse:
+    """2 to 4 services side by side. Any other number goes back to the list (its filters and
+    page) with the ticks kept and a message."""
     ids = _compare_ids(request)
-    error = None
+    state = _list_state(request)
     if not COMPARE_MIN <= len(ids) <= COMPARE_MAX:
-        error = f"Tick {COMPARE_MIN} to {COMPARE_MAX} services to compare (you chose {len(ids)})."
-        entries, missing = [], []
-    else:
-        found = catalogue_entries_by_ids(ids)
-        entries = [found[i] for i in ids if i in found]
-        missing = [i for i in ids if i not in found]
+        ticks = [("ids", ",".join(ids[:COMPARE_KEPT]))] if ids else [("compare", "none")]
+        return redirect(f"{reverse('catalogue:list')}?{urlencode(state + ticks)}")
+    found = catalogue_entries_by_ids(ids)
+    entries = [found[i] for i in ids if i in found]
+    missing = [i for i in ids if i not in found]
+    selection = reverse("catalogue:list") + "?" + urlencode(state + [("ids", ",".join(ids))])
     return render(request, "catalogue/compare.html", {
-        "entries": entries, "missing": missing, "error": error,
-        "back": "?" + urlencode({"ids": ",".join(ids)}) if ids else "",
-    }, status=400 if error else 200)
+        "entries": entries, "missing": missing, "change_selection": selection,
+        "removals": [(e, "?" + urlencode(
+            state + [("ids", ",".join(i for i in ids if i != e.service_id))]))
+            for e in entries],
+    })

@@ -144,13 +144,16 @@ class _Base:
 
     @staticmethod
     def _discover_call(capabilities: list[str] | None, guarantees: dict[str, Any] | None,
-                       constraints: dict[str, Any] | None, filters: dict[str, Any]) -> Call:
+                       constraints: dict[str, Any] | None, filters: dict[str, Any],
+                       cursor: str | None = None) -> Call:
         body: dict[str, Any] = {"capabilities": list(capabilities or [])}
         if guarantees:
             body["guarantees"] = guarantees
         if constraints:
             body["constraints"] = constraints
         body.update(filters)
+        if cursor is not None:
+            body["cursor"] = cursor
         return Call("POST", "/integration/discover-services", _discovered, json=body,
                     error=DiscoveryError, idempotent=True)
 
@@ -258,11 +261,13 @@ class CAIOClient(_Base):
     async def discover_services(self, capabilities: list[str] | None = None, *,
                                 guarantees: dict[str, Any] | None = None,
                                 constraints: dict[str, Any] | None = None,
-                                **filters: Any) -> ServiceList:
+                                cursor: str | None = None, **filters: Any) -> ServiceList:
         """Registered services with these capabilities that meet the guarantees and constraints
-        (``budget``, ``include_deprecated``, ``sort`` and ``limit`` as keyword filters)."""
+        (``budget``, ``include_deprecated``, ``sort`` and ``limit`` as keyword filters), best
+        first, one page: ``total`` says how many match, and ``cursor=services.next`` with the
+        same query gives the next page."""
         return await self._send(self._discover_call(capabilities, guarantees, constraints,
-                                                    filters))
+                                                    filters, cursor))
 
     async def get_submission(self, submission: int | str | Submission) -> Submission:
         """A submission of yours, with its timeline (``events``)."""
@@ -386,8 +391,9 @@ class SyncCAIOClient(_Base):
     def discover_services(self, capabilities: list[str] | None = None, *,
                           guarantees: dict[str, Any] | None = None,
                           constraints: dict[str, Any] | None = None,
-                          **filters: Any) -> ServiceList:
-        return self._send(self._discover_call(capabilities, guarantees, constraints, filters))
+                          cursor: str | None = None, **filters: Any) -> ServiceList:
+        return self._send(self._discover_call(capabilities, guarantees, constraints, filters,
+                                              cursor))
 
     def get_submission(self, submission: int | str | Submission) -> Submission:
         path = f"/submissions/{submission_id(submission)}/"

@@ -317,20 +317,26 @@ class Operation(_Record):
 class ServiceList(list):
     """The services discovery found: a list of :class:`Service`, best first.
 
-    ``count`` is how many are in this answer; ``total`` and ``next`` are the portal's paging
-    information when it gives it (``None`` otherwise).
+    ``count`` is how many are in this answer; ``total`` how many match in all (``None`` when
+    the portal does not say); ``total_is_estimate`` is true when more match than the portal
+    counts (``total`` is then a lower bound); ``next`` is the cursor of the next page (``None``
+    on the last one): pass it as ``discover_services(..., cursor=services.next)`` with the same
+    query.
     """
 
     def __init__(self, services: list[Service], *, count: int | None = None,
-                 total: int | None = None, next: str | None = None) -> None:  # noqa: A002
+                 total: int | None = None, next: str | None = None,  # noqa: A002
+                 total_is_estimate: bool = False) -> None:
         super().__init__(services)
         self.count = len(services) if count is None else count
         self.total = total
+        self.total_is_estimate = total_is_estimate
         self.next = next
 
     @classmethod
     def from_json(cls, payload: Any) -> ServiceList:
-        """From ``{"services": [...], "count", "total"?, "next"?}`` (or a bare list)."""
+        """From ``{"services": [...], "count", "total"?, "total_is_estimate"?, "next"?}`` (or a
+        bare list)."""
         if isinstance(payload, list):
             return cls([Service.from_json(s) for s in payload if isinstance(s, dict)])
         items = payload.get("services") if isinstance(payload, dict) else None
@@ -340,7 +346,8 @@ class ServiceList(list):
         return cls([Service.from_json(s) for s in items if isinstance(s, dict)],
                    count=count if isinstance(count, int) else None,
                    total=total if isinstance(total, int) else None,
-                   next=payload.get("next") if isinstance(payload.get("next"), str) else None)
+                   next=payload.get("next") if isinstance(payload.get("next"), str) else None,
+                   total_is_estimate=payload.get("total_is_estimate") is True)
 
 
 __all__ = [

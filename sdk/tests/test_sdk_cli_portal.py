@@ -62,7 +62,7 @@ class Handler(JsonHandler):
             return self._send(200, submission("cancelled"))
         if route == ("POST", "/api/v1/integration/discover-services"):
             return self._send(200, {"services": state["services"],
-                                    "count": len(state["services"])})
+                                    "count": len(state["services"]), **state.get("paging", {})})
         match = re.fullmatch(r"/api/v1/services/([a-z0-9-]+)/(deprecate|withdraw)/", route[1])
         if method == "POST" and match:
             return self._send(202, {"id": 3, "kind": match[2], "status": "queued",
@@ -359,6 +359,26 @@ def test_discover_maps_its_flags_to_the_discovery_body(portal, capsys):
     code, out, _ = caio(capsys, "discover", "--capability", "ocr", "--format", "json",
                         "--url", url, "--token", TOKEN)
     assert json.loads(out) == {"services": state["services"], "count": 1}
+
+
+def test_discover_says_n_of_total_and_how_to_get_the_next_page(portal, capsys):
+    url, state = portal
+    state["services"] = [{"service_id": "fast-chat", "version": "1.2.0", "status": "active"}]
+    state["paging"] = {"total": 2500, "total_is_estimate": True, "next": "eyJvIjoxfQ"}
+    code, out, _ = caio(capsys, "discover", "--limit", "1", "--url", url, "--token", TOKEN)
+    assert code == exits.OK
+    assert out.splitlines()[-2:] == [
+        "1 of more than 2500 services.",
+        "Next page: the same command with --cursor eyJvIjoxfQ"]
+    code, out, _ = caio(capsys, "discover", "--limit", "1", "--cursor", "eyJvIjoxfQ",
+                        "--format", "json", "--url", url, "--token", TOKEN)
+    assert state["requests"][-1]["body"] == {"capabilities": [], "limit": 1,
+                                             "cursor": "eyJvIjoxfQ"}
+    assert json.loads(out) == {"services": state["services"], "count": 1, "total": 2500,
+                               "total_is_estimate": True, "next": "eyJvIjoxfQ"}
+    state["paging"] = {"total": 1, "total_is_estimate": False, "next": None}
+    code, out, _ = caio(capsys, "discover", "--url", url, "--token", TOKEN)
+    assert out.splitlines()[-1] == "1 of 1 service."
 
 
 @pytest.mark.parametrize("argv", [["discover", "--max-price", "cheap"], ["status", "abc"],

@@ -50,6 +50,13 @@ class Portal(JsonHandler):
                 return self._send(422, {"detail": "Invalid contract.", **result.to_dict()})
             return self._send(201, {"service_id": result.data["service_id"],
                                     "status": "pending_review"})
+        if self.path == "/api/v1/integration/discover-services" and "limit" in body:
+            offset = int(body.get("cursor") or 0)  # this script's cursor: the offset
+            names = [f"svc-{i}" for i in range(offset, min(offset + body["limit"], 5))]
+            end = offset + len(names)
+            return self._send(200, {"services": [{"service_id": n} for n in names],
+                                    "count": len(names), "total": 5, "total_is_estimate": False,
+                                    "next": str(end) if end < 5 else None})
         if self.path == "/api/v1/integration/discover-services":
             services = [{"service_id": "demo", "capabilities": body["capabilities"]}]
             return self._send(200, {"services": services, "count": 1})
@@ -155,6 +162,25 @@ def test_the_async_client_discovers_and_registers(portal):
                                 "guarantees": {"latency": {"p95_ms": 100}},
                                 "constraints": {"supported_languages": ["de"]}}
     assert handler.requests[1]["headers"]["Idempotency-Key"]
+
+
+def test_both_clients_send_the_cursor_and_read_total_and_next(portal):
+    url, handler = portal
+    with SyncCAIOClient(url, TOKEN) as client:
+        first = client.discover_services(["ocr"], limit=2)
+        second = client.discover_services(["ocr"], limit=2, cursor=first.next)
+    assert [s.service_id for s in first] == ["svc-0", "svc-1"]
+    assert (first.count, first.total, first.total_is_estimate, first.next) == (2, 5, False, "2")
+    assert [s.service_id for s in second] == ["svc-2", "svc-3"]
+    assert "cursor" not in handler.requests[0]["body"]
+    assert handler.requests[1]["body"] == {"capabilities": ["ocr"], "limit": 2, "cursor": "2"}
+
+    async def last():
+        async with CAIOClient(url, TOKEN) as client:
+            return await client.discover_services(["ocr"], limit=2, cursor="4")
+
+    end = asyncio.run(last())
+    assert [s.service_id for s in end] == ["svc-4"] and end.next is None and end.total == 5
 
 
 def test_the_client_refuses_a_base_url_without_a_scheme():

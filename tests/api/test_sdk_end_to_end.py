@@ -102,3 +102,30 @@ def test_sdk_registration_reaches_the_catalogue_through_a_real_worker(
     from integrations.models import LocalCoreEntry
 
     assert LocalCoreEntry.objects.filter(service_id="worker-svc").count() == 1
+
+
+def test_both_clients_page_through_discovery_with_total_and_next(live_server, owner):
+    for i in range(5):
+        publish(f"paged-{i}", owner=owner, **{"guarantees.latency.p95_ms": 10 + i})
+    _token, plaintext = token_create(user=owner, name="sdk")
+
+    with SyncCAIOClient(live_server.url, token=plaintext) as client:
+        seen, cursor = [], None
+        while True:
+            page = client.discover_services(["text_generation"], sort="latency", limit=2,
+                                            cursor=cursor)
+            assert (page.count, page.total, page.total_is_estimate) == (len(page), 5, False)
+            seen += [s.service_id for s in page]
+            if page.next is None:
+                break
+            cursor = page.next
+    assert seen == [f"paged-{i}" for i in range(5)]
+
+    async def last_page():
+        async with CAIOClient(live_server.url, token=plaintext) as client:
+            first = await client.discover_services(["text_generation"], sort="latency", limit=4)
+            return await client.discover_services(["text_generation"], sort="latency", limit=4,
+                                                  cursor=first.next)
+
+    rest = asyncio.run(last_page())
+    assert [s.service_id for s in rest] == ["paged-4"] and rest.next is None and rest.total == 5

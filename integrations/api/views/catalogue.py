@@ -25,7 +25,7 @@ TAG = "services"
 LIST_CAP = 2000  # counted exactly up to here (as the HTML catalogue)
 SERVICE_ID = service_id_parameter("The service's id, e.g. my-summarizer.")
 LIST_QUERY = FormQuery(CatalogueFilterForm, {
-    "q": "Text search over name, id, description and tags.",
+    "q": "Text search over name, id, description, tags and the owner's display name.",
     "capability": "Every one of these capabilities (repeat the parameter).",
     "language": "Every one of these languages (ISO 639-1).",
     "max_p95": "At most this p95 latency (ms).",
@@ -33,7 +33,7 @@ LIST_QUERY = FormQuery(CatalogueFilterForm, {
     "min_availability": "At least this availability (%).",
     "max_price": "At most this cost per request (a plain decimal).",
     "currency": "Currency of max_price (default USD).",
-    "owner": "The owner's display name.",
+    "owner": "Any part of the owner's display name, ignoring case.",
     "sort": "The order (default: relevance).",
 }, also=("limit", "offset", "format"))
 

@@ -306,9 +306,13 @@ class DiscoverServicesView(BaseApiView):
                     "needs a declared value that satisfies it; cost bounds compare only within "
                     "the budget's currency. Each result says why it matched (`why`). "
                     "Deprecated services only with `include_deprecated`, always after active "
-                    "ones. Public and throttled.",
+                    "ones. Public and throttled. `count` is how many this answer holds, `total` "
+                    "how many match in all; `next` is a cursor: send the same query with "
+                    "`cursor` set to it for the next page.",
         request=DiscoverRequestSerializer,
-        responses={200: DiscoveryResultSerializer},
+        responses={200: DiscoveryResultSerializer, **errors(
+            422, e422="`invalid_cursor`: the cursor is not one the portal gave, or it belongs to "
+                      "another query (send the same query with it; only `limit` may change).")},
         examples=[OpenApiExample("query", request_only=True, value={
             "capabilities": ["text_generation"],
             "guarantees": {"latency": {"p95_ms": 500}, "accuracy": {"min": 0.9}},
@@ -324,7 +328,12 @@ class DiscoverServicesView(BaseApiView):
         except discovery.DiscoveryQueryError as exc:
             raise ApiError(f"{exc.field}: {exc.message}", code="invalid_input",
                            details={exc.field: [exc.message]}) from None
-        matches = discovery.discover_matches(query)
+        try:
+            page = discovery.discover_page(query, serializer.validated_data.get("cursor"))
+        except discovery.DiscoveryQueryError as exc:  # a cursor it did not give, or another query's
+            raise Unprocessable(f"{exc.field}: {exc.message}", code="invalid_cursor",
+                                details={exc.field: [exc.message]}) from None
+        matches = page.matches
         # One list serializer (its fields are built once, not once per row).
         rows = ServiceSummarySerializer([m.entry for m in matches], many=True).data
         services = []
@@ -332,4 +341,5 @@ class DiscoverServicesView(BaseApiView):
             item = dict(item)
             item["why"] = [reason.as_dict() for reason in match.reasons]
             services.append(item)
-        return Response({"services": services, "count": len(services)})
+        return Response({"services": services, "count": len(services), "total": page.total,
+                         "total_is_estimate": page.total_is_estimate, "next": page.next})

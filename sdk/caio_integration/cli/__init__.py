@@ -169,6 +169,9 @@ def _build_parser() -> argparse.ArgumentParser:
     discover.add_argument("--include-deprecated", action="store_true")
     discover.add_argument("--sort", choices=("cost", "latency", "newest"))
     discover.add_argument("--limit", type=int, metavar="N", help="at most N services (1-100)")
+    discover.add_argument("--cursor", metavar="C",
+                          help="the next page: the cursor the previous page printed, with the "
+                               "same flags")
 
     deprecate = sub.add_parser("deprecate", help="deprecate one of your services",
                                parents=portal + output)

@@ -284,16 +284,27 @@ def _print_services(services: ServiceList) -> None:
     for row in rows:
         cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
         print("  ".join(cells).rstrip())
-    total = f" of {services.total}" if services.total is not None else ""
-    print(f"{len(services)}{total} service{'s' * (len(services) != 1)}.")
+    print(f"{_shown(services)}.")
+    if services.next:
+        print(f"Next page: the same command with --cursor {services.next}")
+
+
+def _shown(services: ServiceList) -> str:
+    """"3 of 7 services", "20 of more than 2000 services", or "3 services" when no total."""
+    if services.total is None:
+        return f"{len(services)} service{'s' * (len(services) != 1)}"
+    more = "more than " if services.total_is_estimate else ""
+    return f"{len(services)} of {more}{services.total} service{'s' * (services.total != 1)}"
 
 
 def discover(args: argparse.Namespace) -> int:
     with _client(args) as client:
-        services = client.discover_services(args.capability or [], **discover_body(args))
+        services = client.discover_services(args.capability or [], cursor=args.cursor,
+                                            **discover_body(args))
     if args.format == "json":
-        _json({"services": [s.raw for s in services], "count": services.count,
-               **({"total": services.total} if services.total is not None else {})})
+        paging = {"total": services.total, "total_is_estimate": services.total_is_estimate,
+                  "next": services.next} if services.total is not None else {}
+        _json({"services": [s.raw for s in services], "count": services.count, **paging})
     else:
         _print_services(services)
     return exits.OK
