@@ -6,10 +6,14 @@ Called by the pipeline in the same transaction as the submission's move to `regi
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from caio_integration.contracts import semver_key
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from integrations.models import (
@@ -175,6 +179,7 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
     ones have none, so discovery can never return them. `new=True` (a service created in this
     transaction, so it has no entry yet) skips the look-ups. Unchanged terms are left alone.
     """
+    catalogue_changed()
     version = service.current_version
     if service.status == ServiceStatus.WITHDRAWN or version is None:
         CatalogueEntry.objects.filter(registered_service=service).delete()
@@ -202,4 +207,41 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
 def catalogue_refresh_owner(*, user) -> int:
     """Copy a user's new display name into their catalogue entries (call after a rename)."""
     name = user.display_name or "unknown"
-    return CatalogueEntry.objects.filter(owner=user).update(owner_name=name, owner_key=name.lower())
+    updated = CatalogueEntry.objects.filter(owner=user).update(owner_name=name,
+                                                               owner_key=name.lower())
+    if updated:
+        catalogue_changed()
+    return updated
+
+
+# --- The list's cached counts (integrations/catalogue/selectors.py, catalogue_counts) --------
+
+COUNTS_GENERATION_KEY = "catalogue:counts-generation:v1"
+
+
+def catalogue_changed() -> None:
+    """Drop every cached list count: call after any change to the catalogue's rows.
+
+    The generation the count keys carry is replaced at once (so this transaction's own reads,
+    and a test's, see fresh counts) and again after the commit, so that a reader which counted
+    the old rows between the first replacement and the commit cannot keep its answer. A no-op
+    when the counts are not cached (CATALOGUE_COUNTS_CACHE_SECONDS=0).
+    """
+    if not settings.CATALOGUE_COUNTS_CACHE_SECONDS:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    cache.set(COUNTS_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def catalogue_generation() -> str:
+    """The current generation of the catalogue's rows, as `catalogue_changed` last set it."""
+    generation = cache.get(COUNTS_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(COUNTS_GENERATION_KEY, generation, None):
+            generation = cache.get(COUNTS_GENERATION_KEY) or generation
+    return generation
