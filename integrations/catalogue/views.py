@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.core.validators import validate_email
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm
@@ -81,6 +82,16 @@ def _gone(request: HttpRequest, service: RegisteredService) -> HttpResponse:
     return render(request, "catalogue/gone.html", {"service": service}, status=410)
 
 
+def link_rows(entries) -> None:
+    """Set each listed entry's `detail_url`: one reverse() for the whole page instead of one
+    `{% url %}` per row (reverse costs ~50-90 us on this host, a tenth of the rows' rendering).
+    Service ids are slugs, so they go into the path as they are (tests/catalogue/test_list_cost.py
+    compares the result with reverse())."""
+    head, tail = reverse("catalogue:detail", args=["-"]).rsplit("-", 1)
+    for entry in entries:
+        entry.detail_url = f"{head}{entry.service_id}{tail}"
+
+
 @require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
@@ -90,6 +101,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     source = CataloguePage(listing, LIST_CAP)
     paginator = Paginator(source, PAGE_SIZE)
     page = paginator.get_page(_page_number(request.GET.get("page")))
+    link_rows(page.object_list)
     total = paginator.count
     capped = total >= LIST_CAP
     if capped:
