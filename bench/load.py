@@ -185,10 +185,13 @@ def self_cpu() -> float:
 def run_phase(base: str, phase: Phase, mix, clients: int, seconds: float, seed: int) -> Phase:
     user = user_class(mix, seed)
     user.host = base
-    env = Environment(user_classes=[user], host=base)
+    # stop_timeout: when the phase ends every client finishes the request it has in flight, so
+    # the next phase starts on an idle server (killed clients would leave their requests queued
+    # in gunicorn, in front of the next phase's).
+    env = Environment(user_classes=[user], host=base, stop_timeout=TIMEOUT)
     env.events.request.add_listener(phase.on_request)
     runner = env.create_local_runner()
-    runner.start(clients, spawn_rate=min(clients, 100))
+    runner.start(clients, spawn_rate=min(clients, 50))
     while user.spawned < clients:
         gevent.sleep(0.01)
     load_before, busy_before, cpu_before = os.getloadavg()[0], host_busy(), self_cpu()
@@ -200,7 +203,7 @@ def run_phase(base: str, phase: Phase, mix, clients: int, seconds: float, seed: 
     phase.client_cpu_ms_per_request = 1000 * (cpu_after - cpu_before) / max(phase.count(), 1)
     phase.host_busy_pct = 100 * (busy_after[0] - busy_before[0]) / max(
         busy_after[1] - busy_before[1], 1)
-    runner.quit()
+    runner.quit()  # blocks until every client has finished (stop_timeout above)
     return phase
 
 
