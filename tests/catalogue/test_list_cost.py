@@ -32,3 +32,17 @@ def test_forms_share_their_choices_but_not_their_fields():
     first.fields["language"].required = True
     assert not second.fields["language"].required
     assert "language" in second.errors and "language" not in first.errors
+
+
+def test_the_api_links_every_service_where_reverse_does(anonymous):
+    ids = ["svc-1", "a_b-c9", "Mixed-Case_1"]
+    for service_id in ids:
+        publish(service_id, capabilities=["translation"])
+    listed = anonymous.get("/api/v1/services/").json()["results"]
+    found = anonymous.post("/api/v1/integration/discover-services",
+                           {"capabilities": ["translation"]},
+                           content_type="application/json").json()["services"]
+    for rows in (listed, found):
+        assert {(r["url"], r["html_url"]) for r in rows} == {
+            (reverse("api:service-detail", kwargs={"service_id": s}),
+             reverse("catalogue:detail", kwargs={"service_id": s})) for s in ids}
