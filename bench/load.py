@@ -112,10 +112,11 @@ def user_class(mix, seed: int) -> type[FastHttpUser]:
                 user.client.get(target, name=kind)
         return run
 
-    tasks = {make_task(kind, method, path, body): weight
-             for kind, weight, method, path, body in mix}
+    weighted = {make_task(kind, method, path, body): weight
+                for kind, weight, method, path, body in mix}
 
     class Client(FastHttpUser):
+        tasks = weighted  # in the class body: locust turns the weights into its task list here
         wait_time = constant(0)
         network_timeout = TIMEOUT
         connection_timeout = TIMEOUT
@@ -127,7 +128,6 @@ def user_class(mix, seed: int) -> type[FastHttpUser]:
             Client.spawned += 1
             self.rng = random.Random(seed * 1000 + Client.spawned)
 
-    Client.tasks = tasks
     Client.spawned = 0
     return Client
 
