@@ -163,6 +163,10 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Seconds the catalogue list keeps the count and facet counts of one filter set in the cache;
+# any change to the catalogue drops them at once (integrations/catalogue/publishing.py). Needs a
+# cache every process shares (Redis), so it is off (0) without REDIS_URL.
+CATALOGUE_COUNTS_CACHE_SECONDS = env_int("CATALOGUE_COUNTS_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 CELERY_BROKER_DIR = Path(os.environ.get("CELERY_BROKER_DIR", VAR_DIR / "broker"))
 CELERY_BROKER_URL = REDIS_URL or "filesystem://"

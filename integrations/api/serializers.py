@@ -22,6 +22,7 @@ from integrations.api.fields import (
     contract_string,
 )
 from integrations.catalogue import discovery
+from integrations.catalogue.links import service_links
 from integrations.models import OperationKind, OperationStatus
 
 
@@ -345,11 +346,18 @@ class ServiceSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_url(self, obj) -> str:
-        return reverse("api:service-detail", kwargs={"service_id": obj.service_id})
+        return self._link("api:service-detail", obj.service_id)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_html_url(self, obj) -> str:
-        return reverse("catalogue:detail", kwargs={"service_id": obj.service_id})
+        return self._link("catalogue:detail", obj.service_id)
+
+    def _link(self, view_name: str, service_id: str) -> str:
+        """One reverse() per answer for each kind of link (catalogue/links.py)."""
+        links = self.__dict__.setdefault("_service_links", {})
+        if view_name not in links:
+            links[view_name] = service_links(view_name)
+        return links[view_name](service_id)
 
 
 class MatchReasonSerializer(serializers.Serializer):

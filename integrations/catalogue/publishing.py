@@ -6,9 +6,13 @@ Called by the pipeline in the same transaction as the submission's move to `regi
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from caio_integration.contracts import semver_key
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from contracts_app.offer import offer_fields
@@ -164,6 +168,7 @@ def catalogue_refresh_entry(*, service: RegisteredService, new: bool = False) ->
     ones have none, so discovery can never return them. `new=True` (a service created in this
     transaction, so it has no entry yet) skips the look-ups. Unchanged terms are left alone.
     """
+    catalogue_changed()
     version = service.current_version
     if service.status == ServiceStatus.WITHDRAWN or version is None:
         CatalogueEntry.objects.filter(registered_service=service).delete()
@@ -198,4 +203,39 @@ def catalogue_refresh_owner(*, user) -> int:
         entry.search_text = search_text(version=entry.version, service_id=entry.service_id,
                                         owner_name=name)
     CatalogueEntry.objects.bulk_update(entries, ["owner_name", "owner_key", "search_text"])
+    if entries:
+        catalogue_changed()
     return len(entries)
+
+
+# --- The list's cached counts (integrations/catalogue/selectors.py, catalogue_counts) --------
+
+COUNTS_GENERATION_KEY = "catalogue:counts-generation:v1"
+
+
+def catalogue_changed() -> None:
+    """Drop every cached list count: call after any change to the catalogue's rows.
+
+    The generation the count keys carry is replaced at once (so this transaction's own reads,
+    and a test's, see fresh counts) and again after the commit, so that a reader which counted
+    the old rows between the first replacement and the commit cannot keep its answer. A no-op
+    when the counts are not cached (CATALOGUE_COUNTS_CACHE_SECONDS=0).
+    """
+    if not settings.CATALOGUE_COUNTS_CACHE_SECONDS:
+        return
+    _new_generation()
+    transaction.on_commit(_new_generation)
+
+
+def _new_generation() -> None:
+    cache.set(COUNTS_GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def catalogue_generation() -> str:
+    """The current generation of the catalogue's rows, as `catalogue_changed` last set it."""
+    generation = cache.get(COUNTS_GENERATION_KEY)
+    if generation is None:
+        generation = uuid.uuid4().hex
+        if not cache.add(COUNTS_GENERATION_KEY, generation, None):
+            generation = cache.get(COUNTS_GENERATION_KEY) or generation
+    return generation

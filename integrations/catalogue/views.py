@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from integrations.catalogue.forms import CAPABILITY_CHOICES, CatalogueFilterForm
+from integrations.catalogue.links import service_links
 from integrations.catalogue.publishing import CAPABILITY, LANGUAGE
 from integrations.catalogue.selectors import (
     CATALOGUE_SORTS,
@@ -88,6 +89,13 @@ def _gone(request: HttpRequest, service: RegisteredService) -> HttpResponse:
     return render(request, "catalogue/gone.html", {"service": service}, status=410)
 
 
+def link_rows(entries) -> None:
+    """Set each listed entry's `detail_url` (one reverse() for the page: catalogue/links.py)."""
+    link = service_links("catalogue:detail")
+    for entry in entries:
+        entry.detail_url = link(entry.service_id)
+
+
 @require_GET
 def service_list(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
@@ -97,6 +105,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     source = CataloguePage(listing, LIST_CAP)
     paginator = Paginator(source, PAGE_SIZE)
     page = paginator.get_page(_page_number(request.GET.get("page")))
+    link_rows(page.object_list)
     total = paginator.count
     capped = total >= LIST_CAP
     if capped:

@@ -103,8 +103,10 @@ class Command(BaseCommand):
         from django.db import connection
 
         from integrations.catalogue.discovery import TERM_COUNTS_CACHE_KEY
+        from integrations.catalogue.publishing import catalogue_changed
 
         cache.delete(TERM_COUNTS_CACHE_KEY)
+        catalogue_changed()
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             with connection.cursor() as cursor:
                 for table in ("integrations_catalogueentry", "integrations_catalogueterm"):
