@@ -102,7 +102,9 @@ def test_the_same_task_delivered_twice_makes_one_transition(worker, core, owner,
     submission = approve(owner, reviewer)
     extra = [str(uuid.uuid4()) for _ in range(2)]
     for task_id in extra:
-        register_submission.apply_async((submission.pk,), task_id=task_id)
+        # By name, as the services send it: tests run apply_async eagerly (tests/conftest.py).
+        register_submission.app.send_task(register_submission.name, (submission.pk,),
+                                          task_id=task_id)
     submission = wait_status(submission, "registered", "failed")
     for task_id in extra:
         wait_task_done(worker, task_id)

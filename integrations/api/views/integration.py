@@ -27,6 +27,7 @@ from contracts_app.services import (
 )
 from integrations.api import parsers
 from integrations.api.diagnostic_links import with_docs_urls
+from integrations.api.discover_request import DiscoverRequestSerializer
 from integrations.api.errors import (
     ApiError,
     Conflict,
@@ -40,7 +41,6 @@ from integrations.api.serializers import (
     ContractTextRequestSerializer,
     ContractUploadRequestSerializer,
     ContractUploadResultSerializer,
-    DiscoverRequestSerializer,
     DiscoveryResultSerializer,
     RegistrationSerializer,
     ServiceSummarySerializer,
