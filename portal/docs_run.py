@@ -48,14 +48,25 @@ class DocFailure(Exception):
 class Runner:
     """One reader's terminal: a working folder, an environment kept from command to command."""
 
-    def __init__(self, *, url: str, work: Path, env: dict[str, str], portal_env: dict[str, str]):
+    def __init__(self, *, url: str, work: Path, env: dict[str, str], portal_env: dict[str, str],
+                 failures: list[str] | None = None):
         self.url, self.work = url, work
+        # None: stop at the first difference; a list: note each difference there and go on.
+        self.failures = failures
+        self.keep_going = failures is not None
         self.work.mkdir(parents=True, exist_ok=True)
         self.state = work / ".docs-shell-state"
         self.state.write_text("", encoding="utf-8")
         self.env, self.portal_env = env, portal_env
         self.clipboard = ""
         self.count = {"blocks": 0, "commands": 0, "outputs compared": 0}
+
+    def fail(self, message: str) -> None:
+        """A block that disagrees with the product: stop, or (--keep-going) note it and go on."""
+        if not self.keep_going:
+            raise DocFailure(message)
+        print(f"\nDOCS DIFFER: {message}\n", flush=True)
+        self.failures.append(message)
 
     def _shell(self, command: str, *, portal: bool) -> subprocess.CompletedProcess[str]:
         if portal:  # the portal's checkout, its venv; no state kept on that side
@@ -74,10 +85,10 @@ class Runner:
         if expected:
             self.count["outputs compared"] += 1
             if not output_matches(expected, output, url=self.url):
-                raise DocFailure(f"{block.where}: {what}\n--- the doc shows\n{expected}\n"
+                self.fail(f"{block.where}: {what}\n--- the doc shows\n{expected}\n"
                                  f"--- it printed (exit {done.returncode})\n{output}")
         elif done.returncode != 0:
-            raise DocFailure(f"{block.where}: {what} exited {done.returncode}:\n{output}")
+            self.fail(f"{block.where}: {what} exited {done.returncode}:\n{output}")
         tokens = TOKEN_RE.findall(done.stdout)
         if tokens:
             self.clipboard = tokens[-1]
@@ -144,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="(writing docs) no walk: the reader's venv bin folder and token")
     parser.add_argument("--page", action="append", default=[],
                         help="(writing docs) only this page, e.g. sdk/docs/API_REFERENCE.md")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="report every block that differs, then fail (default: stop at the "
+                             "first)")
     args = parser.parse_args(argv)
     url = args.url.rstrip("/")
     blocks, problems = all_blocks()
@@ -154,8 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         [str(Path(sys.executable).parent), os.environ.get("PATH", "")]), COLUMNS="100")
     walk = quick_start(blocks)
     home = args.work / "home"
+    failures: list[str] | None = [] if args.keep_going else None
     walker = Runner(url=url, work=args.work / "quick-start", env=_base_env(url, home),
-                    portal_env=portal_env)
+                    portal_env=portal_env, failures=failures)
     totals = dict.fromkeys(walker.count, 0)
     try:
         if args.skip_walk:
@@ -182,12 +197,16 @@ def main(argv: list[str] | None = None) -> int:
             env.update(CAIO_TOKEN=walker.clipboard,
                        PATH=os.pathsep.join([str(venv_bin), env["PATH"]]))
             runner = Runner(url=url, work=args.work / Path(relative).stem, env=env,
-                            portal_env=portal_env)
+                            portal_env=portal_env, failures=failures)
             print(f"== {relative}: {sum(b.runnable for b in page)} blocks", flush=True)
             run_blocks(runner, page)
             totals = {k: totals[k] + v for k, v in runner.count.items()}
     except (DocFailure, subprocess.SubprocessError) as exc:
         print(f"\nDOCS FAILED: {exc}", file=sys.stderr)
+        return 1
+    if failures:
+        print(f"\nDOCS FAILED: {len(failures)} blocks differ from what they show (above)",
+              file=sys.stderr)
         return 1
     marked = sum(1 for b in blocks if b.mode == "norun")
     print(f"== docs: {totals['blocks']} blocks ran ({totals['commands']} commands, "

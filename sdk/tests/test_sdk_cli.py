@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from caio_integration.contracts import read_template
 
@@ -199,6 +200,27 @@ def test_init_defaults_to_contract_yaml_and_refuses_to_overwrite(tmp_path):
     assert target.read_text() == "mine"
     assert caio("init", "--template", "simple_service", "--force", cwd=tmp_path).returncode == 0
     assert target.read_text() == read_template("simple_service")
+
+
+def test_init_with_a_name_and_description_leaves_no_placeholder_warning(tmp_path):
+    run = caio("init", "--service-id", "acme-mail", "--name", "Acme Mail: replies",
+               "--description", "Drafts replies to customer emails.", cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    data = yaml.safe_load((tmp_path / "contract.yaml").read_text())
+    assert (data["name"], data["description"]) == ("Acme Mail: replies",
+                                                   "Drafts replies to customer emails.")
+    checked = caio("validate", str(tmp_path / "contract.yaml"))
+    assert checked.returncode == 0 and b"0 warnings" in checked.stdout, checked.stdout
+
+
+def test_init_replaces_a_block_description_whole_and_refuses_an_empty_name(tmp_path):
+    run = caio("init", "-t", "advanced_service", "--description", "One line.", "-o", "a.yaml",
+               cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert yaml.safe_load((tmp_path / "a.yaml").read_text())["description"] == "One line."
+    run = caio("init", "--service-id", "acme-b", "--name", "  ", "-o", "b.yaml", cwd=tmp_path)
+    assert run.returncode == 2 and b"--name cannot be empty" in run.stderr
+    assert not (tmp_path / "b.yaml").exists()
 
 
 def test_init_refuses_an_unknown_template_and_can_print_to_stdout(tmp_path):

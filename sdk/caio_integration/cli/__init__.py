@@ -110,6 +110,10 @@ def _build_parser() -> argparse.ArgumentParser:
     init.add_argument("--service-id", metavar="ID",
                       help="the contract's service_id (template default: simple_service)")
     init.add_argument("--template", "-t", metavar="NAME", help="a name from 'caio templates'")
+    init.add_argument("--name", metavar="TEXT",
+                      help="the service's name in the catalogue (instead of the template's)")
+    init.add_argument("--description", metavar="TEXT",
+                      help="a sentence on what it does (instead of the template's)")
     init.add_argument("-o", "--output", metavar="FILE", default=None,
                       help="where to write it (default: contract.yaml; '-' for stdout)")
     init.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -119,13 +119,24 @@ def list_templates(_args: argparse.Namespace) -> int:
     return exits.OK
 
 
-_SERVICE_ID_LINE = re.compile(r"^service_id:.*$", re.MULTILINE)
+
+
+def with_value(text: str, key: str, value: str) -> str:
+    """The template's text with its top-level ``key`` set to ``value``: the key's line, and the
+    indented lines of a block scalar under it, become one line; every other line and comment
+    stays. Plain when YAML reads the value back as the same text, else double-quoted (JSON)."""
+    try:
+        plain = yaml.safe_load(value) == value and "\n" not in value
+    except yaml.YAMLError:
+        plain = False
+    written = value if plain else json.dumps(value)
+    line = re.compile(rf"^{re.escape(key)}:.*(?:\n[ \t]+\S.*)*", re.MULTILINE)
+    return line.sub(lambda _m: f"{key}: {written}", text, count=1)
 
 
 def with_service_id(text: str, service_id: str) -> str:
     """The template's text with its top-level ``service_id`` set (comments kept)."""
-    value = service_id if yaml.safe_load(service_id) == service_id else json.dumps(service_id)
-    return _SERVICE_ID_LINE.sub(lambda _m: f"service_id: {value}", text, count=1)
+    return with_value(text, "service_id", service_id)
 
 
 def init(args: argparse.Namespace) -> int:
@@ -143,6 +154,13 @@ def init(args: argparse.Namespace) -> int:
                   "digits and hyphens, starting with a letter", file=sys.stderr)
             return exits.USAGE
         text = with_service_id(text, args.service_id)
+    for key in ("name", "description"):
+        value = getattr(args, key, None)
+        if value is not None:
+            if not value.strip():
+                print(f"caio: --{key} cannot be empty", file=sys.stderr)
+                return exits.USAGE
+            text = with_value(text, key, value.strip())
     output = args.output or "contract.yaml"
     if output == "-":
         sys.stdout.write(text)
