@@ -182,6 +182,14 @@ def page(browser, live_server, request):
         context.close()
 
 
+def browser_admin_login(page, email: str, password: str = DEFAULT_PASSWORD) -> None:
+    """Sign in through the Django admin's own login page (a reviewer's way in)."""
+    page.goto("/admin/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
 def browser_login(page, email: str, password: str = DEFAULT_PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Email").fill(email)

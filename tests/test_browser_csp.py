@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import Submission, SubmissionStatus
-from tests.factories import DEFAULT_PASSWORD, make_contract
+from tests.conftest import browser_admin_login
+from tests.factories import make_contract
 from tests.support.browser_checks import csp_console, csp_violations, watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -53,10 +54,7 @@ def test_the_reviewers_admin_works_without_a_csp_violation(watched, owner, revie
     Submission.objects.create(contract=contract, revision=contract.latest_revision,
                               submitter=owner, status=SubmissionStatus.PENDING_REVIEW)
     page = watched
-    page.goto("/admin/")
-    page.locator("#id_username").fill(reviewer.email)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    browser_admin_login(page, reviewer.email)
     expect(page.locator("#review-pending")).to_contain_text("1 submission waiting")
     page.goto("/admin/integrations/submission/")
     page.get_by_role("link", name="csp-review-demo").click()

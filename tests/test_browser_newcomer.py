@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from integrations.models import RegisteredService
-from tests.conftest import ARTIFACTS
+from tests.conftest import ARTIFACTS, browser_admin_login
 from tests.factories import DEFAULT_PASSWORD
 from tests.support.mail import MailDrop
 
@@ -98,10 +98,7 @@ def test_a_newcomer_registers_a_service_from_sign_up_to_the_catalogue(
     try:
         review = admin.new_page()
         review.set_default_timeout(10_000)
-        review.goto("/admin/")
-        review.locator("#id_username").fill(reviewer.email)
-        review.locator("#id_password").fill(DEFAULT_PASSWORD)
-        review.get_by_role("button", name="Log in").click()
+        browser_admin_login(review, reviewer.email)
         review.get_by_role("link", name="Review it").click()
         review.get_by_role("link", name=SERVICE_ID).click()
         review.get_by_role("button", name="Approve").click()

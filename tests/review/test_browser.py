@@ -9,8 +9,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from integrations.models import Submission, SubmissionStatus
-from tests.conftest import browser_login
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import browser_admin_login, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.services]
 
@@ -44,10 +43,7 @@ def test_submit_approve_register_and_the_panel_follows_without_a_reload(
     try:
         review = admin.new_page()
         review.set_default_timeout(10_000)
-        review.goto("/admin/")
-        review.locator("#id_username").fill(reviewer.email)
-        review.locator("#id_password").fill(DEFAULT_PASSWORD)
-        review.get_by_role("button", name="Log in").click()
+        browser_admin_login(review, reviewer.email)
         expect(review.locator("#review-pending")).to_contain_text("1 submission waiting")
         review.get_by_role("link", name="Review it").click()
         review.get_by_role("link", name="browser-demo").click()
